@@ -1,0 +1,27 @@
+# kda_component(NAME SOURCES a.cpp ... [DEPENDS other components] [LIBS external targets])
+# Declares the static library kda_NAME and records it in KDA_COMPONENTS for the core library.
+# DEPENDS names components by their short name; the build then enforces the dependency
+# direction of STYLE.md: a component sees only the headers of what it depends on.
+function(kda_component name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LIBS" ${ARGN})
+  set(target kda_${name})
+  add_library(${target} STATIC ${ARG_SOURCES})
+  target_link_libraries(${target} PUBLIC kda_options ${ARG_LIBS})
+  foreach(dep ${ARG_DEPENDS})
+    target_link_libraries(${target} PUBLIC kda_${dep})
+  endforeach()
+  set(KDA_COMPONENTS ${KDA_COMPONENTS} ${target} PARENT_SCOPE)
+endfunction()
+
+# kda_unit_test(NAME SOURCES ... LIBS ...): a GoogleTest executable registered with ctest.
+function(kda_unit_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE kda_options ${ARG_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${name} PRIVATE
+    KDA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    KDA_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

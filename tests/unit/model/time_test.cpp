@@ -1,0 +1,40 @@
+#include "koodrive_audit/clock.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kda {
+namespace {
+
+using namespace std::chrono;
+
+TEST(Time, FormatsIsoWithMillisecondsAndZ) {
+  const SystemTime t = sys_days{2026y / 11 / 23} + 7h + 5min + 9s + 42ms;
+  EXPECT_EQ(format_iso8601(t), "2026-11-23T07:05:09.042Z");
+}
+
+TEST(Time, ParsesIsoWithAndWithoutMilliseconds) {
+  const SystemTime t = sys_days{2025y / 9 / 15} + 6h + 14min + 48s + 630ms;
+  EXPECT_EQ(parse_iso8601("2025-09-15T06:14:48.630Z"), t);
+  EXPECT_EQ(parse_iso8601("2025-09-15T06:14:48Z"), t - 630ms);
+  EXPECT_FALSE(parse_iso8601("2025-02-30T06:14:48Z"));
+  EXPECT_FALSE(parse_iso8601("2025-09-15 06:14:48Z"));
+  EXPECT_FALSE(parse_iso8601(""));
+}
+
+TEST(Time, XDateRoundTrips) {
+  const SystemTime t = sys_days{2025y / 11 / 3} + 7h + 1min + 40s;
+  EXPECT_EQ(format_x_date(t + 999ms), "20251103T070140Z");
+  EXPECT_EQ(parse_x_date("20251103T070140Z"), t);
+  EXPECT_FALSE(parse_x_date("20251103T070160Z"));
+  EXPECT_FALSE(parse_x_date("2025-11-03T07:01:40Z"));
+}
+
+TEST(Time, ManualClockMovesOnlyWhenTold) {
+  ManualClock clock{SystemTime{}};
+  EXPECT_EQ(clock.now(), SystemTime{});
+  clock.advance(1500ms);
+  EXPECT_EQ(clock.now(), SystemTime{} + 1500ms);
+}
+
+}  // namespace
+}  // namespace kda
