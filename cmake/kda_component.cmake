@@ -1,5 +1,5 @@
 # kda_component(NAME SOURCES a.cpp ... [DEPENDS other components] [LIBS external targets])
-# Declares the static library kda_NAME and records it in KDA_COMPONENTS for the core library.
+# Declares the static library kda_NAME and records it in the global KDA_COMPONENTS for the core.
 # DEPENDS names components by their short name; the build then enforces the dependency
 # direction of STYLE.md: a component sees only the headers of what it depends on.
 function(kda_component name)
@@ -10,7 +10,7 @@ function(kda_component name)
   foreach(dep ${ARG_DEPENDS})
     target_link_libraries(${target} PUBLIC kda_${dep})
   endforeach()
-  set(KDA_COMPONENTS ${KDA_COMPONENTS} ${target} PARENT_SCOPE)
+  set_property(GLOBAL APPEND PROPERTY KDA_COMPONENTS ${target})
 endfunction()
 
 # kda_unit_test(NAME SOURCES ... LIBS ...): a GoogleTest executable registered with ctest.
