@@ -1,0 +1,56 @@
+#pragma once
+// The diff engine: what the store knew (Snapshot) × what one poll saw (Observation) → the
+// changes to record and the snapshot rows to rewrite. It applies the event rules of DESIGN.md §5
+// (1–4): failure is not absence, baseline, confirmed removal, device removal cascades.
+//
+// Promises: a pure function of its arguments. No I/O, no clock, no randomness, no globals, no
+// exceptions of its own (only std::bad_alloc); the same input always gives the same output, in
+// the order documented on DiffResult. Thread-safe in the trivial sense: it shares nothing.
+//
+// Orders below compare IDs as strings (byte order), never as numbers: IDs exceed 2^53.
+//
+// Defensive handling of answers the decoder should never produce:
+// - a device listed twice, or a scope listed twice in one (device, module) answer: the first
+//   occurrence wins and the later ones are ignored;
+// - two ScopeFetches for the same (device, module): the first one wins, failed or not;
+// - a ScopeFetch for a device that is not in the observed device list: ignored;
+// - a scope whose module_code differs from the module its pair was fetched for: ignored;
+// - confirm_removals below 1 behaves as 1.
+#include "koodrive_audit/model.hpp"
+
+#include <cstddef>
+#include <set>
+#include <vector>
+
+namespace kda {
+
+// `events.baseline` of the config: whether a first fetch is recorded silently or announced.
+enum class BaselineMode { silent, emit };
+
+struct DiffOptions {
+  BaselineMode baseline = BaselineMode::silent;
+  int confirm_removals = 1;  // consecutive successful fetches an item must be missing from
+};
+
+struct DiffResult {
+  // Device changes by device_id, each device.removed followed by its cascade of scope.removed
+  // (by module_code, scope_id); then the other scope changes by (device_id, module_code,
+  // scope_id).
+  std::vector<Change> changes;
+  // Only rows whose stored state changes; devices by device_id, scopes by (device_id,
+  // module_code, scope_id). A poll that sees nothing new writes nothing.
+  std::vector<DeviceWrite> device_writes;
+  std::vector<ScopeWrite> scope_writes;
+  // (device, module) pairs whose new scopes were recorded silently, by pair; scope_count is the
+  // number recorded (0 is a valid baseline: "fetched, nothing configured").
+  std::vector<Baseline> baselines;
+  std::size_t baseline_devices = 0;  // devices recorded silently from the first device list
+  // Pairs fetched successfully in this observation (of listed devices); the store adds them to
+  // the snapshot's fetched_pairs.
+  std::set<PairKey> fetched_pairs;
+};
+
+// An Observation whose device list failed yields an empty DiffResult: nothing may change.
+DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptions& options);
+
+}  // namespace kda
