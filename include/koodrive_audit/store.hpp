@@ -1,0 +1,173 @@
+#pragma once
+// The SQLite store: schema migrations, the snapshot the diff starts from, the atomic commit of
+// one account poll (snapshot rows + events + poll row + fetch status), and the event outbox
+// the sinks read. The schema is DESIGN.md §4, documented column by column in docs/schema.md.
+//
+// Ownership: a Store owns one SQLite connection to one database file; it is movable, not
+//   copyable. Other processes (sqlite3, `koodrive-audit status`) may open the same file: the
+//   connection uses WAL and waits up to 5 s for a lock (busy_timeout).
+// Threading: single-threaded. A Store and everything it returns must be used from one thread;
+//   never share it. Nothing here blocks on the network; a call may wait on the database lock.
+// Errors: every failure throws a std::runtime_error: StoreError from open() and migrate()
+//   (the message starts with the database path) and from our own checks (a write for a row
+//   that does not exist, an unknown outcome); SQLite::Exception for any other database error
+//   (busy beyond the timeout, disk full, a constraint). A failed call leaves the database as it
+//   was: commit_poll and each migration are single transactions. A moved-from Store may only
+//   be destroyed or assigned to.
+#include "koodrive_audit/clock.hpp"
+#include "koodrive_audit/model.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kda {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One schema step, from migrations/NNNN_name.sql.
+struct Migration {
+  int number = 0;          // NNNN; the database's PRAGMA user_version after it is applied
+  std::string_view name;   // "0001_init"
+  std::string_view sql;    // the file's text
+};
+
+// The migrations compiled into this binary (generated from migrations/*.sql at build time),
+// in order, numbered 1..N without gaps (checked at build time and again by migrate()).
+std::span<const Migration> embedded_migrations();
+
+struct MigrationReport {
+  int from_version = 0;
+  int to_version = 0;
+  friend bool operator==(const MigrationReport&, const MigrationReport&) = default;
+};
+
+// One (device, module) fetch attempted by a poll; recorded in fetch_status at finished_at.
+// ok: last_success_at = finished_at, consecutive_failures = 0, last_error = NULL.
+// failed: consecutive_failures + 1, last_error = error; last_success_at is kept.
+struct PairAttempt {
+  PairKey pair;
+  bool ok = false;
+  std::string error;  // why it failed; ignored when ok
+};
+
+// Everything one account poll writes, committed by Store::commit_poll in one transaction.
+// Every event's observed_at, every row's last_seen_at / removed_at and every fetch_status
+// attempt use finished_at.
+struct PollCommit {
+  std::string account_id;
+  std::string account_name;  // label from the config; empty = none (stored as NULL)
+  SystemTime started_at;
+  SystemTime finished_at;
+  std::string outcome;       // "ok" | "partial" | "failed"; a failed poll writes no rows
+  int requests = 0;
+  int failures = 0;
+  std::string error;         // empty = none (stored as NULL)
+  std::vector<DeviceWrite> device_writes;
+  std::vector<ScopeWrite> scope_writes;  // each scope's device must exist after device_writes
+  std::vector<Change> changes;           // become events in this order
+  std::vector<PairAttempt> attempts;
+};
+
+struct CommitResult {
+  std::int64_t poll_id = 0;
+  std::int64_t first_seq = 0;  // 0 when the poll produced no event
+  std::int64_t last_seq = 0;   // 0 when the poll produced no event
+  std::vector<std::string> event_ids;  // one per change, in order
+};
+
+// An event row as sinks and `history` read it. Text columns that are NULL in the database
+// read as "" here, except before_json / after_json, which read as "null" so that they always
+// hold JSON (record_to_json's output for the record, or for std::monostate).
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string event_id;
+  std::int64_t poll_id = 0;
+  std::string observed_at;
+  std::string type;
+  std::string account_id;
+  std::string device_id;
+  std::string device_name;  // the device's current name (joined from devices), "" if none
+  std::optional<int> module_code;
+  std::string scope_id;
+  std::string before_json;
+  std::string after_json;
+  std::string cause;
+  friend bool operator==(const StoredEvent&, const StoredEvent&) = default;
+};
+
+struct StoreOptions {
+  // Test seam: called inside commit_poll's transaction after each stage's writes, with the
+  // stage name: "account", "poll", "devices", "scopes", "events", "fetch_status",
+  // "before_commit". An exception thrown from it rolls the whole commit back and propagates.
+  std::function<void(std::string_view stage)> on_commit_stage;
+};
+
+class Store {
+ public:
+  // Opens the database file, creating it (mode 0640, less the umask) when it does not exist,
+  // and sets up the connection: WAL, foreign_keys=ON, busy_timeout 5 s, synchronous=FULL.
+  // Does not migrate: call migrate() before anything else touches the schema.
+  static Store open(const std::filesystem::path& path, StoreOptions options = {});
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  ~Store();
+
+  // Applies the embedded migrations not yet applied, each in its own transaction together with
+  // its user_version. Re-running is a no-op. A database newer than this binary is refused:
+  // "<path>: schema version 7 is newer than this koodrive-audit supports (1); upgrade koodrive-audit".
+  MigrationReport migrate();
+  // The same with a given list (tests, tools). The list must be numbered 1..N without gaps.
+  MigrationReport migrate(std::span<const Migration> migrations);
+  // PRAGMA user_version.
+  int schema_version();
+
+  // The live devices and scopes of an account (removed_at IS NULL) with their missing_count;
+  // fetched_pairs = pairs whose fetch_status has a last_success_at; device_list_fetched_before
+  // = the account has a poll with outcome ok or partial.
+  Snapshot load_snapshot(const std::string& account_id);
+
+  // Writes one account poll in ONE transaction, all or nothing: the account row (name
+  // updated), the poll row (events = changes.size()), the snapshot rows, one event per change
+  // (a fresh UUID v4 event_id, the next seq, observed_at = finished_at), fetch_status.
+  //   DeviceWrite/ScopeWrite seen: insert (first_seen_at = finished_at) or update the fields;
+  //     last_seen_at = finished_at, missing_count = 0, removed_at = NULL.
+  //   missing: missing_count = n.   removed: removed_at = finished_at, missing_count = n.
+  //   missing/removed of a row that does not exist throws StoreError.
+  CommitResult commit_poll(const PollCommit& poll);
+
+  // Events with seq > after_seq, oldest first, at most `limit`.
+  std::vector<StoredEvent> events_after(std::int64_t after_seq, std::size_t limit);
+  // The newest seq ever assigned (also counts deleted rows; 0 when none).
+  std::int64_t last_seq();
+
+  // A sink's delivery cursor: the seq it has delivered up to, 0 for a sink never seen.
+  std::int64_t sink_cursor(std::string_view sink);
+  void set_sink_cursor(std::string_view sink, std::int64_t seq, SystemTime now);
+
+  // Rows inserted, updated or deleted through this connection since it was opened
+  // (sqlite3_total_changes64): lets tests prove that a poll without changes writes no row.
+  std::int64_t total_changes();
+
+  const std::filesystem::path& path() const noexcept;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kda

@@ -1,0 +1,267 @@
+#include "store/commit.hpp"
+
+#include "koodrive_audit/event_json.hpp"
+#include "store/transaction.hpp"
+
+#include <boost/uuid/uuid_io.hpp>
+
+#include <string>
+#include <variant>
+
+namespace kda::store {
+
+namespace {
+
+constexpr std::string_view upsert_account_sql =
+    "INSERT INTO accounts (account_id, name, created_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (account_id) DO UPDATE SET name = excluded.name";
+
+constexpr std::string_view insert_poll_sql =
+    "INSERT INTO polls (account_id, started_at, finished_at, outcome, requests, failures, "
+    "events, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+// first_seen_at only on insert; a device that comes back keeps its first sighting.
+constexpr std::string_view device_seen_sql =
+    "INSERT INTO devices (account_id, device_id, machine_code, device_name, device_os, "
+    "create_time, first_seen_at, last_seen_at, removed_at, missing_count) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, NULL, 0) "
+    "ON CONFLICT (account_id, device_id) DO UPDATE SET "
+    "machine_code = excluded.machine_code, device_name = excluded.device_name, "
+    "device_os = excluded.device_os, create_time = excluded.create_time, "
+    "last_seen_at = excluded.last_seen_at, removed_at = NULL, missing_count = 0";
+constexpr std::string_view device_missing_sql =
+    "UPDATE devices SET missing_count = ?3 WHERE account_id = ?1 AND device_id = ?2";
+constexpr std::string_view device_removed_sql =
+    "UPDATE devices SET removed_at = ?3, missing_count = ?4 "
+    "WHERE account_id = ?1 AND device_id = ?2";
+
+constexpr std::string_view scope_seen_sql =
+    "INSERT INTO scopes (account_id, device_id, module_code, scope_id, local_path, "
+    "target_folder_path, create_time, first_seen_at, last_seen_at, removed_at, missing_count) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULL, 0) "
+    "ON CONFLICT (account_id, device_id, module_code, scope_id) DO UPDATE SET "
+    "local_path = excluded.local_path, target_folder_path = excluded.target_folder_path, "
+    "create_time = excluded.create_time, last_seen_at = excluded.last_seen_at, "
+    "removed_at = NULL, missing_count = 0";
+constexpr std::string_view scope_missing_sql =
+    "UPDATE scopes SET missing_count = ?5 "
+    "WHERE account_id = ?1 AND device_id = ?2 AND module_code = ?3 AND scope_id = ?4";
+constexpr std::string_view scope_removed_sql =
+    "UPDATE scopes SET removed_at = ?5, missing_count = ?6 "
+    "WHERE account_id = ?1 AND device_id = ?2 AND module_code = ?3 AND scope_id = ?4";
+
+constexpr std::string_view insert_event_sql =
+    "INSERT INTO events (event_id, poll_id, observed_at, type, account_id, device_id, "
+    "module_code, scope_id, before_json, after_json, cause) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+// A success resets the failure streak; a failure extends it and keeps last_success_at.
+constexpr std::string_view fetch_ok_sql =
+    "INSERT INTO fetch_status (account_id, device_id, module_code, last_attempt_at, "
+    "last_success_at, consecutive_failures, last_error) VALUES (?1, ?2, ?3, ?4, ?4, 0, NULL) "
+    "ON CONFLICT (account_id, device_id, module_code) DO UPDATE SET "
+    "last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at, "
+    "consecutive_failures = 0, last_error = NULL";
+constexpr std::string_view fetch_failed_sql =
+    "INSERT INTO fetch_status (account_id, device_id, module_code, last_attempt_at, "
+    "last_success_at, consecutive_failures, last_error) VALUES (?1, ?2, ?3, ?4, NULL, 1, ?5) "
+    "ON CONFLICT (account_id, device_id, module_code) DO UPDATE SET "
+    "last_attempt_at = excluded.last_attempt_at, "
+    "consecutive_failures = fetch_status.consecutive_failures + 1, "
+    "last_error = excluded.last_error";
+
+void check(const PollCommit& poll) {
+  if (poll.account_id.empty()) throw StoreError("commit_poll: empty account_id");
+  if (poll.outcome != "ok" && poll.outcome != "partial" && poll.outcome != "failed") {
+    throw StoreError("commit_poll: outcome \"" + poll.outcome +
+                     "\" is not one of ok, partial, failed");
+  }
+  // Rule 1: a failed device list fails the poll, and then nothing may change.
+  if (poll.outcome == "failed" &&
+      (!poll.device_writes.empty() || !poll.scope_writes.empty() || !poll.changes.empty())) {
+    throw StoreError("commit_poll: a failed poll of account " + poll.account_id +
+                     " carries snapshot writes or changes");
+  }
+}
+
+// missing/removed rewrite a row the diff found in the snapshot; if it is not there, the
+// snapshot and the diff disagree, and committing would hide it.
+void expect_one_row(int changed, std::string_view what, const std::string& account_id,
+                    const std::string& key) {
+  if (changed != 1) {
+    throw StoreError("commit_poll: " + std::string(what) + " " + key + " of account " +
+                     account_id + " is not in the store");
+  }
+}
+
+std::string scope_label(const std::string& device_id, const Scope& s) {
+  return device_id + "/" + std::to_string(s.module_code) + "/" + s.scope_id;
+}
+
+void write_device(StatementCache& statements, const std::string& account_id,
+                  const std::string& now, const DeviceWrite& w) {
+  const Device& d = w.device;
+  switch (w.kind) {
+    case RowWrite::seen: {
+      auto q = statements.borrow(device_seen_sql);
+      q->bind(1, account_id);
+      q->bind(2, d.device_id);
+      q->bind(3, d.machine_code);
+      q->bind(4, d.device_name);
+      q->bind(5, d.device_os);
+      q->bind(6, d.create_time);
+      q->bind(7, now);
+      q->exec();
+      return;
+    }
+    case RowWrite::missing: {
+      auto q = statements.borrow(device_missing_sql);
+      q->bind(1, account_id);
+      q->bind(2, d.device_id);
+      q->bind(3, w.missing_count);
+      expect_one_row(q->exec(), "missing device", account_id, d.device_id);
+      return;
+    }
+    case RowWrite::removed: {
+      auto q = statements.borrow(device_removed_sql);
+      q->bind(1, account_id);
+      q->bind(2, d.device_id);
+      q->bind(3, now);
+      q->bind(4, w.missing_count);
+      expect_one_row(q->exec(), "removed device", account_id, d.device_id);
+      return;
+    }
+  }
+  throw StoreError("commit_poll: unknown RowWrite value");
+}
+
+void write_scope(StatementCache& statements, const std::string& account_id,
+                 const std::string& now, const ScopeWrite& w) {
+  const Scope& s = w.scope;
+  const std::string_view sql = w.kind == RowWrite::seen      ? scope_seen_sql
+                               : w.kind == RowWrite::missing ? scope_missing_sql
+                               : w.kind == RowWrite::removed ? scope_removed_sql
+                                                             : std::string_view{};
+  if (sql.empty()) throw StoreError("commit_poll: unknown RowWrite value");
+  auto q = statements.borrow(sql);
+  q->bind(1, account_id);
+  q->bind(2, w.device_id);
+  q->bind(3, s.module_code);
+  q->bind(4, s.scope_id);
+  switch (w.kind) {
+    case RowWrite::seen:
+      q->bind(5, s.local_path);
+      q->bind(6, s.target_folder_path);
+      q->bind(7, s.create_time);
+      q->bind(8, now);
+      q->exec();
+      return;
+    case RowWrite::missing:
+      q->bind(5, w.missing_count);
+      expect_one_row(q->exec(), "missing scope", account_id, scope_label(w.device_id, s));
+      return;
+    case RowWrite::removed:
+      q->bind(5, now);
+      q->bind(6, w.missing_count);
+      expect_one_row(q->exec(), "removed scope", account_id, scope_label(w.device_id, s));
+      return;
+  }
+}
+
+void bind_record(SQLite::Statement& q, int index, const Record& record) {
+  if (std::holds_alternative<std::monostate>(record)) {
+    q.bind(index);
+  } else {
+    q.bind(index, record_to_json(record));
+  }
+}
+
+std::int64_t write_event(CommitContext& c, const PollCommit& poll, std::int64_t poll_id,
+                         const std::string& now, const Change& change, std::string& event_id) {
+  event_id = boost::uuids::to_string(c.uuids());
+  auto q = c.statements.borrow(insert_event_sql);
+  q->bind(1, event_id);
+  q->bind(2, poll_id);
+  q->bind(3, now);
+  q->bind(4, std::string(to_string(change.type)));
+  q->bind(5, poll.account_id);
+  bind_text_or_null(*q, 6, change.device_id);
+  if (change.module_code) {
+    q->bind(7, *change.module_code);
+  } else {
+    q->bind(7);
+  }
+  bind_text_or_null(*q, 8, change.scope_id);
+  bind_record(*q, 9, change.before);
+  bind_record(*q, 10, change.after);
+  bind_text_or_null(*q, 11, change.cause);
+  q->exec();
+  return c.db.getLastInsertRowid();
+}
+
+void write_attempt(StatementCache& statements, const std::string& account_id,
+                   const std::string& now, const PairAttempt& a) {
+  auto q = statements.borrow(a.ok ? fetch_ok_sql : fetch_failed_sql);
+  q->bind(1, account_id);
+  q->bind(2, a.pair.device_id);
+  q->bind(3, a.pair.module_code);
+  q->bind(4, now);
+  if (!a.ok) q->bind(5, a.error);
+  q->exec();
+}
+
+}  // namespace
+
+CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
+  check(poll);
+  const auto stage = [&](std::string_view name) {
+    if (c.on_stage) c.on_stage(name);
+  };
+  const std::string started = format_iso8601(poll.started_at);
+  const std::string now = format_iso8601(poll.finished_at);
+  CommitResult result;
+
+  Transaction transaction(c.db, Transaction::Kind::write);
+  {
+    auto q = c.statements.borrow(upsert_account_sql);
+    q->bind(1, poll.account_id);
+    bind_text_or_null(*q, 2, poll.account_name);
+    q->bind(3, now);
+    q->exec();
+  }
+  stage("account");
+  {
+    auto q = c.statements.borrow(insert_poll_sql);
+    q->bind(1, poll.account_id);
+    q->bind(2, started);
+    q->bind(3, now);
+    q->bind(4, poll.outcome);
+    q->bind(5, poll.requests);
+    q->bind(6, poll.failures);
+    q->bind(7, static_cast<std::int64_t>(poll.changes.size()));
+    bind_text_or_null(*q, 8, poll.error);
+    q->exec();
+    result.poll_id = c.db.getLastInsertRowid();
+  }
+  stage("poll");
+  for (const DeviceWrite& w : poll.device_writes) write_device(c.statements, poll.account_id, now, w);
+  stage("devices");
+  for (const ScopeWrite& w : poll.scope_writes) write_scope(c.statements, poll.account_id, now, w);
+  stage("scopes");
+  result.event_ids.reserve(poll.changes.size());
+  for (const Change& change : poll.changes) {
+    std::string event_id;
+    const std::int64_t seq = write_event(c, poll, result.poll_id, now, change, event_id);
+    if (result.first_seq == 0) result.first_seq = seq;
+    result.last_seq = seq;
+    result.event_ids.push_back(std::move(event_id));
+  }
+  stage("events");
+  for (const PairAttempt& a : poll.attempts) write_attempt(c.statements, poll.account_id, now, a);
+  stage("fetch_status");
+  stage("before_commit");
+  transaction.commit();
+  return result;
+}
+
+}  // namespace kda::store

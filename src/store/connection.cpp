@@ -1,0 +1,63 @@
+#include "store/connection.hpp"
+
+#include "koodrive_audit/store.hpp"
+
+#include <SQLiteCpp/Exception.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace kda::store {
+
+namespace {
+
+constexpr mode_t database_mode = 0640;
+
+// SQLite would create the file with 0644 (less the umask): world-readable backup paths and
+// device names. Creating it ourselves first sets the mode; SQLite gives the -wal and -shm
+// files the mode of the database file.
+void create_if_missing(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                        database_mode);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno == EEXIST) return;  // an existing file keeps the mode its owner gave it
+  throw StoreError(path.string() + ": cannot create the database file: " + std::strerror(errno));
+}
+
+}  // namespace
+
+SQLite::Database open_connection(const std::filesystem::path& path) {
+  create_if_missing(path);
+  try {
+    // No OPEN_CREATE: the file exists now, and if it vanished in between, failing is right.
+    SQLite::Database db(path.string(), SQLite::OPEN_READWRITE,
+                        static_cast<int>(busy_timeout.count()));
+    // WAL lets operators read with sqlite3 while the daemon writes. It is a property of the
+    // file, so an existing database already in WAL just answers "wal".
+    const std::string journal_mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (journal_mode != "wal") {
+      throw StoreError(path.string() + ": cannot switch to WAL journal mode (still " +
+                       journal_mode + "); is the file system local?");
+    }
+    db.exec("PRAGMA foreign_keys = ON");
+    if (db.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
+      throw StoreError(path.string() + ": this SQLite cannot enforce foreign keys");
+    }
+    db.exec("PRAGMA synchronous = FULL");
+    // A baseline commit can grow the WAL to tens of megabytes; without a limit the file keeps
+    // that size forever after the checkpoint.
+    db.exec("PRAGMA journal_size_limit = 16777216");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(path.string() + ": " + e.what());
+  }
+}
+
+}  // namespace kda::store

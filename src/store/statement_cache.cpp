@@ -1,0 +1,37 @@
+#include "store/statement_cache.hpp"
+
+namespace kda::store {
+
+BorrowedStatement::BorrowedStatement(SQLite::Statement& statement) noexcept
+    : statement_(&statement) {
+  // tryReset, not reset: reset() rethrows the error of the previous step, which an earlier,
+  // already reported failure may have left behind.
+  statement_->tryReset();
+}
+
+BorrowedStatement::~BorrowedStatement() { statement_->tryReset(); }
+
+BorrowedStatement StatementCache::borrow(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    auto statement = std::make_unique<SQLite::Statement>(*db_, std::string(sql));
+    const std::string_view key = statement->getQuery();
+    it = statements_.emplace(key, std::move(statement)).first;
+  }
+  return BorrowedStatement(*it->second);
+}
+
+void bind_text_or_null(SQLite::Statement& statement, int index, const std::string& text) {
+  if (text.empty()) {
+    statement.bind(index);
+  } else {
+    statement.bind(index, text);
+  }
+}
+
+std::string text_or_empty(const SQLite::Statement& statement, int index) {
+  if (statement.isColumnNull(index)) return {};
+  return statement.getColumn(index).getString();
+}
+
+}  // namespace kda::store

@@ -1,0 +1,202 @@
+#include "koodrive_audit/store.hpp"
+
+#include "store/commit.hpp"
+#include "store/connection.hpp"
+#include "store/migrator.hpp"
+#include "store/statement_cache.hpp"
+#include "store/transaction.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <boost/uuid/random_generator.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace kda {
+
+using store::BorrowedStatement;
+using store::StatementCache;
+using store::Transaction;
+
+namespace {
+
+constexpr std::string_view live_devices_sql =
+    "SELECT device_id, machine_code, device_name, device_os, create_time, missing_count "
+    "FROM devices WHERE account_id = ?1 AND removed_at IS NULL ORDER BY device_id";
+constexpr std::string_view live_scopes_sql =
+    "SELECT device_id, module_code, scope_id, local_path, target_folder_path, create_time, "
+    "missing_count FROM scopes WHERE account_id = ?1 AND removed_at IS NULL "
+    "ORDER BY device_id, module_code, scope_id";
+constexpr std::string_view fetched_pairs_sql =
+    "SELECT device_id, module_code FROM fetch_status "
+    "WHERE account_id = ?1 AND last_success_at IS NOT NULL";
+constexpr std::string_view device_list_fetched_sql =
+    "SELECT EXISTS (SELECT 1 FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial'))";
+
+constexpr std::string_view events_after_sql =
+    "SELECT e.seq, e.event_id, e.poll_id, e.observed_at, e.type, e.account_id, e.device_id, "
+    "d.device_name, e.module_code, e.scope_id, e.before_json, e.after_json, e.cause "
+    "FROM events AS e LEFT JOIN devices AS d "
+    "ON d.account_id = e.account_id AND d.device_id = e.device_id "
+    "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+constexpr std::string_view last_seq_sql =
+    "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
+
+constexpr std::string_view sink_cursor_sql = "SELECT last_seq FROM sink_cursors WHERE sink = ?1";
+constexpr std::string_view set_sink_cursor_sql =
+    "INSERT INTO sink_cursors (sink, last_seq, updated_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (sink) DO UPDATE SET last_seq = excluded.last_seq, "
+    "updated_at = excluded.updated_at";
+
+std::string json_or_null(const SQLite::Statement& q, int index) {
+  return q.isColumnNull(index) ? std::string("null") : q.getColumn(index).getString();
+}
+
+}  // namespace
+
+struct Store::Impl {
+  Impl(std::filesystem::path p, SQLite::Database database, StoreOptions o)
+      : path(std::move(p)), db(std::move(database)), options(std::move(o)), statements(db) {}
+
+  std::filesystem::path path;
+  SQLite::Database db;
+  StoreOptions options;
+  StatementCache statements;  // after db: destroyed first
+  boost::uuids::random_generator uuids;
+};
+
+Store Store::open(const std::filesystem::path& path, StoreOptions options) {
+  SQLite::Database db = store::open_connection(path);
+  return Store(std::make_unique<Impl>(path, std::move(db), std::move(options)));
+}
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+const std::filesystem::path& Store::path() const noexcept { return impl_->path; }
+
+MigrationReport Store::migrate() { return migrate(embedded_migrations()); }
+
+MigrationReport Store::migrate(std::span<const Migration> migrations) {
+  return store::apply_migrations(impl_->db, impl_->path, migrations);
+}
+
+int Store::schema_version() { return store::user_version(impl_->db); }
+
+Snapshot Store::load_snapshot(const std::string& account_id) {
+  Snapshot snapshot;
+  snapshot.account_id = account_id;
+  // One read transaction: the four queries see the same commit.
+  Transaction transaction(impl_->db, Transaction::Kind::read);
+  {
+    BorrowedStatement q = impl_->statements.borrow(live_devices_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) {
+      DeviceRow row;
+      row.device.device_id = q->getColumn(0).getString();
+      row.device.machine_code = q->getColumn(1).getString();
+      row.device.device_name = q->getColumn(2).getString();
+      row.device.device_os = q->getColumn(3).getString();
+      row.device.create_time = q->getColumn(4).getString();
+      row.missing_count = q->getColumn(5).getInt();
+      std::string key = row.device.device_id;
+      snapshot.devices.emplace_hint(snapshot.devices.end(), std::move(key), std::move(row));
+    }
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(live_scopes_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) {
+      ScopeRow row;
+      row.device_id = q->getColumn(0).getString();
+      row.scope.module_code = q->getColumn(1).getInt();
+      row.scope.scope_id = q->getColumn(2).getString();
+      row.scope.local_path = q->getColumn(3).getString();
+      row.scope.target_folder_path = q->getColumn(4).getString();
+      row.scope.create_time = q->getColumn(5).getString();
+      row.missing_count = q->getColumn(6).getInt();
+      // ORDER BY matches ScopeKey's order (both compare bytes), so the hint is usually right.
+      ScopeKey key = row.key();
+      snapshot.scopes.emplace_hint(snapshot.scopes.end(), std::move(key), std::move(row));
+    }
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(fetched_pairs_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) {
+      snapshot.fetched_pairs.insert(PairKey{q->getColumn(0).getString(), q->getColumn(1).getInt()});
+    }
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(device_list_fetched_sql);
+    q->bind(1, account_id);
+    q->executeStep();
+    snapshot.device_list_fetched_before = q->getColumn(0).getInt() != 0;
+  }
+  transaction.commit();
+  return snapshot;
+}
+
+CommitResult Store::commit_poll(const PollCommit& poll) {
+  return store::commit_poll(
+      store::CommitContext{impl_->db, impl_->statements, impl_->uuids, impl_->options.on_commit_stage},
+      poll);
+}
+
+std::vector<StoredEvent> Store::events_after(std::int64_t after_seq, std::size_t limit) {
+  std::vector<StoredEvent> events;
+  if (limit == 0) return events;
+  constexpr auto max_limit = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  BorrowedStatement q = impl_->statements.borrow(events_after_sql);
+  q->bind(1, after_seq);
+  q->bind(2, static_cast<std::int64_t>(std::min(limit, max_limit)));
+  while (q->executeStep()) {
+    StoredEvent e;
+    e.seq = q->getColumn(0).getInt64();
+    e.event_id = q->getColumn(1).getString();
+    e.poll_id = q->getColumn(2).getInt64();
+    e.observed_at = q->getColumn(3).getString();
+    e.type = q->getColumn(4).getString();
+    e.account_id = q->getColumn(5).getString();
+    e.device_id = store::text_or_empty(*q, 6);
+    e.device_name = store::text_or_empty(*q, 7);
+    if (!q->isColumnNull(8)) e.module_code = q->getColumn(8).getInt();
+    e.scope_id = store::text_or_empty(*q, 9);
+    e.before_json = json_or_null(*q, 10);
+    e.after_json = json_or_null(*q, 11);
+    e.cause = store::text_or_empty(*q, 12);
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+std::int64_t Store::last_seq() {
+  BorrowedStatement q = impl_->statements.borrow(last_seq_sql);
+  return q->executeStep() ? q->getColumn(0).getInt64() : 0;
+}
+
+std::int64_t Store::sink_cursor(std::string_view sink) {
+  BorrowedStatement q = impl_->statements.borrow(sink_cursor_sql);
+  q->bind(1, std::string(sink));
+  return q->executeStep() ? q->getColumn(0).getInt64() : 0;
+}
+
+void Store::set_sink_cursor(std::string_view sink, std::int64_t seq, SystemTime now) {
+  if (sink.empty()) throw StoreError("set_sink_cursor: empty sink name");
+  if (seq < 0) throw StoreError("set_sink_cursor: negative seq " + std::to_string(seq));
+  BorrowedStatement q = impl_->statements.borrow(set_sink_cursor_sql);
+  q->bind(1, std::string(sink));
+  q->bind(2, seq);
+  q->bind(3, format_iso8601(now));
+  q->exec();
+}
+
+std::int64_t Store::total_changes() {
+  return static_cast<std::int64_t>(sqlite3_total_changes64(impl_->db.getHandle()));
+}
+
+}  // namespace kda

@@ -1,0 +1,97 @@
+#include "store_fixture.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace kda::test {
+
+void StoreTest::SetUp() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "kda-store-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+}
+
+void StoreTest::TearDown() {
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+Store StoreTest::open_migrated(StoreOptions options) const {
+  Store store = Store::open(db_path(), std::move(options));
+  store.migrate();
+  return store;
+}
+
+std::string dump(const std::filesystem::path& db_path) {
+  SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
+  std::string out = "user_version=" + db.execAndGet("PRAGMA user_version").getString() + "\n";
+  SQLite::Statement schema(db,
+                           "SELECT type, name, IFNULL(sql, '') FROM sqlite_master ORDER BY name");
+  std::vector<std::string> tables;
+  while (schema.executeStep()) {
+    out += schema.getColumn(0).getString() + " " + schema.getColumn(1).getString() + ": " +
+           schema.getColumn(2).getString() + "\n";
+    if (schema.getColumn(0).getString() == "table") tables.push_back(schema.getColumn(1).getString());
+  }
+  for (const std::string& table : tables) {
+    out += "-- " + table + "\n";
+    SQLite::Statement rows(db, "SELECT * FROM \"" + table + "\" ORDER BY rowid");
+    while (rows.executeStep()) {
+      for (int i = 0; i < rows.getColumnCount(); ++i) {
+        const SQLite::Column column = rows.getColumn(i);
+        if (column.isNull()) {
+          out += "NULL";
+        } else if (column.isText()) {
+          out += "'" + column.getString() + "'";
+        } else {
+          out += column.getString();
+        }
+        out += "|";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+void exec_sql(const std::filesystem::path& db_path, const std::string& sql) {
+  SQLite::Database db(db_path.string(), SQLite::OPEN_READWRITE);
+  db.exec(sql);
+}
+
+std::string query_text(const std::filesystem::path& db_path, const std::string& sql) {
+  SQLite::Database db(db_path.string(), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, sql);
+  if (!q.executeStep()) return "<no row>";
+  return q.getColumn(0).isNull() ? "NULL" : q.getColumn(0).getString();
+}
+
+SystemTime at(const char* iso8601) {
+  const auto t = parse_iso8601(iso8601);
+  if (!t) throw std::invalid_argument(iso8601);
+  return *t;
+}
+
+Device make_device(const std::string& id, const std::string& name) {
+  return Device{id, "mc-" + id, name, "Windows 11", "2025-01-02 03:04:05"};
+}
+
+Scope make_scope(const std::string& id, int module_code, const std::string& path) {
+  return Scope{id, module_code, path, "/Backup/" + id, "2025-02-03 04:05:06"};
+}
+
+PollCommit make_poll(const std::string& account_id, SystemTime finished, std::string outcome) {
+  PollCommit poll;
+  poll.account_id = account_id;
+  poll.account_name = "finance-laptops";
+  poll.started_at = finished - std::chrono::seconds(2);
+  poll.finished_at = finished;
+  poll.outcome = std::move(outcome);
+  poll.requests = 4;
+  return poll;
+}
+
+}  // namespace kda::test
