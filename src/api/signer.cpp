@@ -1,1 +1,241 @@
-// Placeholder: implementation in progress.
+#include "api/signer.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <stdexcept>
+
+namespace kda::api {
+
+namespace {
+
+constexpr std::string_view hex_lower = "0123456789abcdef";
+constexpr std::string_view hex_upper = "0123456789ABCDEF";
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out += hex_lower[data[i] >> 4];
+    out += hex_lower[data[i] & 0x0F];
+  }
+  return out;
+}
+
+bool is_unreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+// The pages say "strip leading and trailing spaces"; tabs are HTTP whitespace too, and an HTTP
+// parser on the verifying side has already dropped both, so both sides agree.
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view blanks = " \t";
+  const auto first = text.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(blanks);
+  return text.substr(first, last - first + 1);
+}
+
+// RFC 3986 §5.2.4 for an absolute path. Segments are only ever removed for "." and "..";
+// empty segments ("//") are data and stay.
+std::string remove_dot_segments(std::string_view input) {
+  std::string output;
+  while (!input.empty()) {
+    if (input.starts_with("/./")) {
+      input.remove_prefix(2);
+    } else if (input == "/.") {
+      input = "/";
+    } else if (input.starts_with("/../") || input == "/..") {
+      input = input.size() == 3 ? std::string_view{"/"} : input.substr(3);
+      const auto last_slash = output.rfind('/');
+      output.erase(last_slash == std::string::npos ? 0 : last_slash);
+    } else {
+      // Move "/segment" (up to, not including, the next "/") to the output.
+      const auto next = input.find('/', 1);
+      const auto length = next == std::string_view::npos ? input.size() : next;
+      output.append(input.substr(0, length));
+      input.remove_prefix(length);
+    }
+  }
+  return output;
+}
+
+}  // namespace
+
+std::string uri_encode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += hex_upper[c >> 4];
+      out += hex_upper[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+std::string canonical_uri(std::string_view path) {
+  std::string absolute = path.starts_with('/') ? std::string(path) : "/" + std::string(path);
+  const std::string normalised = remove_dot_segments(absolute);
+  std::string out;
+  out.reserve(normalised.size() + 1);
+  std::size_t start = 0;
+  while (start < normalised.size()) {
+    // normalised[start] == '/'
+    const auto next = normalised.find('/', start + 1);
+    const auto end = next == std::string::npos ? normalised.size() : next;
+    out += '/';
+    out += uri_encode(std::string_view(normalised).substr(start + 1, end - start - 1));
+    start = end;
+  }
+  if (out.empty() || out.back() != '/') out += '/';
+  return out;
+}
+
+std::string canonical_query_string(
+    const std::vector<std::pair<std::string, std::string>>& query) {
+  std::vector<std::pair<std::string, std::string>> encoded;
+  encoded.reserve(query.size());
+  for (const auto& [name, value] : query) encoded.emplace_back(uri_encode(name), uri_encode(value));
+  // Encoded text is ASCII, and std::string compares bytes as unsigned char anyway.
+  std::sort(encoded.begin(), encoded.end());
+  std::string out;
+  for (const auto& [name, value] : encoded) {
+    if (!out.empty()) out += '&';
+    out += name;
+    out += '=';
+    out += value;
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL SHA-256 failed");
+  }
+  return to_hex(digest.data(), size);
+}
+
+std::string canonical_request(const RequestToSign& request) {
+  std::string method = request.method;
+  std::transform(method.begin(), method.end(), method.begin(), [](char c) {
+    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  });
+  std::string out;
+  out += method;
+  out += '\n';
+  out += canonical_uri(request.path);
+  out += '\n';
+  out += canonical_query_string(request.query);
+  out += '\n';
+  // Fixed order: these are the signed headers, already sorted by name.
+  out += "host:";
+  out += trim(request.host);
+  out += '\n';
+  out += "x-date:";
+  out += trim(request.x_date);
+  out += '\n';
+  out += "x-user-id:";
+  out += trim(request.user_id);
+  out += '\n';
+  // The last header line ends in "\n" and the separator adds another: a blank line.
+  out += '\n';
+  out += signed_header_names;
+  out += '\n';
+  out += sha256_hex(request.body);
+  return out;
+}
+
+std::string string_to_sign(std::string_view canonical_request, std::string_view x_date,
+                           const SigningOptions& options) {
+  std::string out(signing_algorithm);
+  out += '\n';
+  if (options.date_line_in_string_to_sign) {
+    out += x_date;
+    out += '\n';
+  }
+  out += sha256_hex(canonical_request);
+  return out;
+}
+
+std::string signature(std::string_view app_secret, std::string_view string_to_sign) {
+  if (app_secret.size() > static_cast<std::size_t>(INT_MAX)) {
+    throw std::length_error("AppSecret too long for HMAC");
+  }
+  // HMAC() treats a null key specially; an empty secret must still be an (empty) key.
+  static constexpr unsigned char empty_key = 0;
+  const void* key = app_secret.empty() ? static_cast<const void*>(&empty_key) : app_secret.data();
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), key, static_cast<int>(app_secret.size()),
+           reinterpret_cast<const unsigned char*>(string_to_sign.data()), string_to_sign.size(),
+           mac.data(), &size) == nullptr) {
+    throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
+  }
+  return to_hex(mac.data(), size);
+}
+
+std::string authorization_header(std::string_view app_id, std::string_view signature_hex) {
+  std::string out(signing_algorithm);
+  out += " AppId=";
+  out += app_id;
+  out += ",SignedHeaders=";
+  out += signed_header_names;
+  out += ",Signature=";
+  out += signature_hex;
+  return out;
+}
+
+std::string sign(const RequestToSign& request, std::string_view app_id,
+                 std::string_view app_secret, const SigningOptions& options) {
+  const std::string sts = string_to_sign(canonical_request(request), request.x_date, options);
+  return authorization_header(app_id, signature(app_secret, sts));
+}
+
+std::optional<ParsedAuthorization> parse_authorization(std::string_view header) {
+  // Strict on purpose: the simulator uses this to hold the client to exactly one form.
+  const std::string prefix = std::string(signing_algorithm) + " AppId=";
+  constexpr std::string_view headers_field = ",SignedHeaders=";
+  constexpr std::string_view signature_field = ",Signature=";
+  constexpr std::size_t signature_length = 64;
+
+  if (!header.starts_with(prefix)) return std::nullopt;
+  header.remove_prefix(prefix.size());
+
+  const auto comma = header.find(',');
+  if (comma == 0 || comma == std::string_view::npos) return std::nullopt;
+  const std::string_view app_id = header.substr(0, comma);
+  const bool app_id_ok = std::all_of(app_id.begin(), app_id.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c > 0x20 && c < 0x7F && c != ',';
+  });
+  if (!app_id_ok) return std::nullopt;
+  header.remove_prefix(comma);
+
+  if (!header.starts_with(headers_field)) return std::nullopt;
+  header.remove_prefix(headers_field.size());
+  if (!header.starts_with(signed_header_names)) return std::nullopt;
+  header.remove_prefix(signed_header_names.size());
+
+  if (!header.starts_with(signature_field)) return std::nullopt;
+  header.remove_prefix(signature_field.size());
+  const std::string_view signature_hex = header;
+  if (signature_hex.size() != signature_length ||
+      signature_hex.find_first_not_of(hex_lower) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return ParsedAuthorization{std::string(app_id), std::string(signed_header_names),
+                             std::string(signature_hex)};
+}
+
+}  // namespace kda::api

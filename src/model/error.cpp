@@ -1,7 +1,6 @@
 #include "koodrive_audit/error.hpp"
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/ssl/error.hpp>
 
 namespace kda {
 
