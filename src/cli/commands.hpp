@@ -1,0 +1,24 @@
+#pragma once
+// The subcommands of koodrive-audit. Each returns the process exit code; each reports its own
+// errors on stderr. Configuration errors exit with exit_config (78, EX_CONFIG).
+#include "koodrive_audit/config.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace kda::cli {
+
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_partial = 2;
+inline constexpr int exit_config = 78;
+
+// Loads the config, printing every diagnostic and warning; nullopt after printing errors.
+std::optional<Config> load_config_or_report(const std::filesystem::path& path);
+
+int run_check_config(const std::filesystem::path& config_path);
+int run_migrate(const std::filesystem::path& config_path);
+int run_fetch(const std::filesystem::path& config_path, const std::optional<std::string>& account);
+
+}  // namespace kda::cli

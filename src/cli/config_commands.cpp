@@ -1,0 +1,50 @@
+#include "cli/commands.hpp"
+#include "koodrive_audit/store.hpp"
+
+#include <iostream>
+
+namespace kda::cli {
+
+std::optional<Config> load_config_or_report(const std::filesystem::path& path) {
+  try {
+    Config config = load_config(path);
+    for (const std::string& warning : config.warnings) std::cerr << "warning: " << warning << '\n';
+    return config;
+  } catch (const ConfigError& error) {
+    for (const ConfigDiagnostic& diagnostic : error.diagnostics()) {
+      std::cerr << diagnostic.to_string() << '\n';
+    }
+    return std::nullopt;
+  }
+}
+
+int run_check_config(const std::filesystem::path& config_path) {
+  const std::optional<Config> config = load_config_or_report(config_path);
+  if (!config) return exit_config;
+  std::cout << render_config(*config);
+  return exit_ok;
+}
+
+int run_migrate(const std::filesystem::path& config_path) {
+  const std::optional<Config> config = load_config_or_report(config_path);
+  if (!config) return exit_config;
+  try {
+    std::filesystem::create_directories(config->database.path.parent_path());
+    Store store = Store::open(config->database.path);
+    const MigrationReport report = store.migrate();
+    if (report.from_version == report.to_version) {
+      std::cout << "migrate.current path=" << config->database.path.string()
+                << " version=" << report.to_version << '\n';
+    } else {
+      std::cout << "migrate.applied path=" << config->database.path.string()
+                << " from=" << report.from_version << " to=" << report.to_version << '\n';
+    }
+    return exit_ok;
+  } catch (const std::exception& error) {
+    std::cerr << "migrate.failed path=" << config->database.path.string() << " error=\""
+              << error.what() << "\"\n";
+    return exit_failure;
+  }
+}
+
+}  // namespace kda::cli
