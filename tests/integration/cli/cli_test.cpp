@@ -1,6 +1,7 @@
 // The koodrive-audit binary as an operator runs it: exit codes, messages, files it creates.
 #include "run_command.hpp"
 #include "support/sim_process.hpp"
+#include "support/test_ca.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gmock/gmock.h>
@@ -145,6 +146,37 @@ TEST_F(Cli, FetchWithAWrongTokenSaysAuthenticationFailed) {
   const CommandResult result = run_cli({"fetch", "--config", config.string()});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.out, HasSubstr("authentication"));
+}
+
+TEST_F(Cli, FetchInAppModeOverTlsTrustsOnlyTheConfiguredCa) {
+  const TestCertificates certs = make_test_certificates(dir_.string());
+  const std::string app_id(64, 'a');
+  std::ofstream(dir_ / "app-secret") << "cli-test-app-secret";
+  SimProcess sim({"--listen", "127.0.0.1:0", "--devices", "2", "--scopes-per-module", "1",
+                  "--app-id", app_id, "--app-secret", "cli-test-app-secret", "--tls-cert",
+                  certs.cert_file, "--tls-key", certs.key_file},
+                 SimProcess::Options{.tls_ca_file = certs.ca_file});
+  ASSERT_TRUE(sim.tls());
+  const fs::path config = dir_ / "app.yaml";
+  auto write = [&](const std::string& ca_line) {
+    std::ofstream(config) << "api:\n  base_url: " << sim.base_url() << "\n" << ca_line
+                          << "  timeout: 2s\n  retry: {attempts: 1}\n"
+                             "auth: {mode: app, app_id: \"" << app_id
+                          << "\", app_secret_file: app-secret}\n"
+                             "accounts: [{user_id: \"1505084218764547200\"}]\n";
+  };
+
+  write("  ca_file: " + certs.ca_file + "\n");
+  CommandResult result = run_cli({"fetch", "--config", config.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\"failures\":[]"));
+  EXPECT_THAT(result.out, Not(HasSubstr("cli-test-app-secret")));
+
+  // The system trust store does not know the test CA: the device list fails, nothing falls back.
+  write("");
+  result = run_cli({"fetch", "--config", config.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.out, HasSubstr("device_list_error"));
 }
 
 }  // namespace
