@@ -45,7 +45,7 @@ void add_extension(X509* cert, X509* issuer, int nid, const char* value) {
 
 // `issuer` null: self-signed.
 Cert new_certificate(EVP_PKEY* key, const char* common_name, long serial, X509* issuer,
-                     EVP_PKEY* issuer_key, bool ca) {
+                     EVP_PKEY* issuer_key, bool ca, const char* subject_alt_names = nullptr) {
   Cert cert(X509_new());
   check(cert != nullptr, "X509_new");
   X509* x = cert.get();
@@ -69,7 +69,7 @@ Cert new_certificate(EVP_PKEY* key, const char* common_name, long serial, X509* 
     add_extension(x, signer, NID_basic_constraints, "critical,CA:FALSE");
     add_extension(x, signer, NID_key_usage, "critical,digitalSignature");
     add_extension(x, signer, NID_ext_key_usage, "serverAuth");
-    add_extension(x, signer, NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost");
+    add_extension(x, signer, NID_subject_alt_name, subject_alt_names);
     add_extension(x, signer, NID_authority_key_identifier, "keyid");
   }
   check(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0, "signing");
@@ -87,13 +87,16 @@ void write_pem(const std::string& path, X509* cert, EVP_PKEY* key) {
 
 }  // namespace
 
-TestCertificates make_test_certificates(const std::string& dir) {
+TestCertificates make_test_certificates(const std::string& dir, const std::string& subject_alt_names,
+                                        const std::string& file_prefix) {
   const Key ca_key = new_key();
   const Cert ca = new_certificate(ca_key.get(), "koodrive-audit test CA", 1, nullptr, nullptr, true);
   const Key server_key = new_key();
   const Cert server =
-      new_certificate(server_key.get(), "localhost", 2, ca.get(), ca_key.get(), false);
-  TestCertificates out{dir + "/test-ca.pem", dir + "/server.pem", dir + "/server-key.pem"};
+      new_certificate(server_key.get(), "localhost", 2, ca.get(), ca_key.get(), false,
+                      subject_alt_names.c_str());
+  const std::string base = dir + "/" + file_prefix;
+  TestCertificates out{base + "test-ca.pem", base + "server.pem", base + "server-key.pem"};
   write_pem(out.ca_file, ca.get(), nullptr);
   write_pem(out.cert_file, server.get(), nullptr);
   write_pem(out.key_file, nullptr, server_key.get());

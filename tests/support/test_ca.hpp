@@ -13,6 +13,11 @@ struct TestCertificates {
   std::string key_file;   // PEM: the server's private key (unencrypted)
 };
 
-TestCertificates make_test_certificates(const std::string& dir);
+// `subject_alt_names` (OpenSSL syntax) replaces the loopback names, e.g. "DNS:other.invalid" to
+// prove a host-name check; `file_prefix` keeps several sets apart in one folder.
+TestCertificates make_test_certificates(
+    const std::string& dir,
+    const std::string& subject_alt_names = "IP:127.0.0.1,IP:::1,DNS:localhost",
+    const std::string& file_prefix = "");
 
 }  // namespace kda::test

@@ -4,9 +4,8 @@
 #include "api/coroutine_warnings.hpp"
 #include "koodrive_audit/api.hpp"
 
-#include "other_name_certificate.hpp"
-#include "support/sim_process.hpp"
 #include "support/test_ca.hpp"
+#include "support/sim_process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -488,7 +487,7 @@ TEST(ClientAgainstSimOverTls, RefusesAServerSignedByAnotherCa) {
 
 TEST(ClientAgainstSimOverTls, RefusesACertificateForAnotherName) {
   TlsFixture tls;
-  const auto wrong_name = test::make_certificates_for_name(tls.dir.path, "other.invalid");
+  const auto wrong_name = test::make_test_certificates(tls.dir.path, "DNS:other.invalid", "other-");
   auto sim = tls_sim(wrong_name, wrong_name.ca_file);
   asio::io_context io;
   ManualClock clock(std::chrono::system_clock::now());
