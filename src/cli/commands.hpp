@@ -20,5 +20,9 @@ std::optional<Config> load_config_or_report(const std::filesystem::path& path);
 int run_check_config(const std::filesystem::path& config_path);
 int run_migrate(const std::filesystem::path& config_path);
 int run_fetch(const std::filesystem::path& config_path, const std::optional<std::string>& account);
+int run_poll_once(const std::filesystem::path& config_path, bool dry_run);
+
+// spdlog: "LEVEL event key=value…" on stderr, at the configured level.
+void configure_logging(const Config& config);
 
 }  // namespace kda::cli

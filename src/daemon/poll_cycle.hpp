@@ -1,0 +1,53 @@
+#pragma once
+// One poll of one account: fetch the observation, diff it against the stored snapshot, commit
+// snapshot rows, events, fetch_status and the poll row in one transaction.
+//
+// Failure is not absence: a failed device list commits only a `failed` poll row and the
+// fetch_status of nothing; failed pairs keep their snapshot (the diff leaves them alone).
+// Runs on the caller's io_context; the Store is used only between awaits (no transaction is
+// ever held across a co_await). Database errors throw (StoreError); fetch errors are values.
+#include "koodrive_audit/api.hpp"
+#include "koodrive_audit/clock.hpp"
+#include "koodrive_audit/diff.hpp"
+#include "koodrive_audit/store.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+#include <vector>
+
+namespace kda::daemon {
+
+struct AccountToPoll {
+  std::string account_id;
+  std::string name;  // label, may be empty
+  api::Credentials credentials;
+};
+
+struct PollReport {
+  std::string account_id;
+  std::string outcome;  // "ok" | "partial" | "failed"
+  CommitResult commit;  // empty on a dry run
+  std::vector<Change> changes;
+  std::vector<Baseline> baselines;
+  std::size_t baseline_devices = 0;
+  api::FetchStats stats;
+  std::string error;  // the device list's failure, or the first failed pair's
+  std::chrono::milliseconds duration{0};
+};
+
+// Pure: what to commit for one observation and its diff.
+PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
+                            const DiffResult& diff, const api::FetchStats& stats,
+                            SystemTime started_at, SystemTime finished_at);
+
+// Fetches, diffs and (unless dry_run) commits one account's poll.
+boost::asio::awaitable<PollReport> poll_account(api::Client client, const AccountToPoll& account,
+                                                std::vector<int> modules, Store& store,
+                                                DiffOptions options, const Clock& clock,
+                                                bool dry_run);
+
+// "ok" → 0, "partial" → 2, "failed" → 1; several accounts: the worst.
+int poll_exit_code(const std::vector<PollReport>& reports) noexcept;
+
+}  // namespace kda::daemon

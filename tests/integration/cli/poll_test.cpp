@@ -1,0 +1,244 @@
+// `koodrive-audit poll --once` as a process against koodrive-sim: the event rules end to end
+// (baseline, one event per change, failure is not absence, cascade, confirmed removal,
+// at-least-once sinks without repeats across restarts).
+#include "run_command.hpp"
+#include "support/sim_process.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <boost/json.hpp>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace kda::test {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr const char* laptop = "1775406005920779393";
+constexpr const char* phone = "1842812272691451648";
+constexpr const char* laptop_docs = "1842846715527366528";  // laptop, folder (100)
+constexpr const char* phone_album = "1842846715527366529";  // phone, album (101)
+constexpr const char* token = "poll-test-token-0123456789";
+
+struct EventRow {
+  std::string type, device_id, scope_id, cause, before_json, after_json, event_id;
+};
+
+class PollOnce : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("kda-poll-" + std::to_string(std::random_device{}()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "token") << token;
+    fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
+    std::ofstream(dir_ / "state.json") << R"({"users":[{"user_id":"1505084218764547200","devices":[
+      {"deviceId":")" << laptop << R"(","machineCode":"m1","deviceName":"Laptop","deviceOS":"windows",
+       "createTime":"2025-09-15T06:14:48.630Z","scopes":{"100":[{"scopeId":")" << laptop_docs
+                                << R"(","localPath":"/Documents","targetFolderPath":"/backup/Documents","createTime":"2025-12-17T07:27:27.709Z"}]}},
+      {"deviceId":")" << phone << R"(","machineCode":"m2","deviceName":"Phone","deviceOS":"android",
+       "createTime":"2025-12-17T06:19:01.803Z","scopes":{"101":[{"scopeId":")" << phone_album
+                                << R"(","localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"}]}}]}]})";
+    sim_ = std::make_unique<SimProcess>(std::vector<std::string>{
+        "--listen", "127.0.0.1:0", "--state", (dir_ / "state.json").string(), "--token", token});
+  }
+  void TearDown() override {
+    sim_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void write_config(int confirm_removals = 1) {
+    std::ofstream(dir_ / "config.yaml")
+        << "api:\n  base_url: " << sim_->base_url()
+        << "\n  timeout: 2s\n  retry: {attempts: 1}\n"
+           "auth: {mode: token, token_file: token}\n"
+           "accounts: [{user_id: \"1505084218764547200\", name: test}]\n"
+           "database: {path: audit.db}\n"
+           "events:\n  confirm_removals: "
+        << confirm_removals
+        << "\n  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n";
+  }
+
+  CommandResult poll(bool dry_run = false) {
+    std::vector<std::string> args{"poll", "--once", "--config", (dir_ / "config.yaml").string()};
+    if (dry_run) args.push_back("--dry-run");
+    return run_cli(args);
+  }
+
+  void sim_ok(std::string_view method, std::string_view target, std::string_view body = {}) {
+    const HttpReply reply = sim_->control(method, target, body);
+    ASSERT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
+  }
+
+  std::vector<EventRow> events() {
+    SQLite::Database db((dir_ / "audit.db").string());
+    SQLite::Statement query(db,
+                            "SELECT type, IFNULL(device_id,''), IFNULL(scope_id,''), IFNULL(cause,''),"
+                            " IFNULL(before_json,'null'), IFNULL(after_json,'null'), event_id"
+                            " FROM events ORDER BY seq");
+    std::vector<EventRow> rows;
+    while (query.executeStep()) {
+      rows.push_back({query.getColumn(0).getString(), query.getColumn(1).getString(),
+                      query.getColumn(2).getString(), query.getColumn(3).getString(),
+                      query.getColumn(4).getString(), query.getColumn(5).getString(),
+                      query.getColumn(6).getString()});
+    }
+    return rows;
+  }
+
+  int live_scopes() {
+    SQLite::Database db((dir_ / "audit.db").string());
+    return db.execAndGet("SELECT count(*) FROM scopes WHERE removed_at IS NULL").getInt();
+  }
+
+  std::vector<std::string> jsonl_event_ids() {
+    std::ifstream in(dir_ / "events.jsonl");
+    std::vector<std::string> ids;
+    for (std::string line; std::getline(in, line);) {
+      ids.emplace_back(boost::json::parse(line).as_object().at("event_id").as_string());
+    }
+    return ids;
+  }
+
+  std::string local_path(const std::string& record_json) {
+    return std::string(boost::json::parse(record_json).as_object().at("local_path").as_string());
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SimProcess> sim_;
+};
+
+TEST_F(PollOnce, FirstPollIsASilentBaseline) {
+  write_config();
+  const CommandResult result = poll();
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("poll.baseline account=1505084218764547200 devices=2 pairs=6 scopes=2"));
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(live_scopes(), 2);
+}
+
+TEST_F(PollOnce, AddChangeAndRemoveEachGiveExactlyOneEvent) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+
+  sim_ok("POST", std::string("/_sim/devices/") + laptop + "/scopes",
+         R"({"moduleCode":"102","localPath":"/contacts","targetFolderPath":"/backup/contacts"})");
+  ASSERT_EQ(poll().exit_code, 0);
+  std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "scope.added");
+  EXPECT_EQ(rows[0].before_json, "null");
+  EXPECT_EQ(local_path(rows[0].after_json), "/contacts");
+
+  sim_ok("PATCH", std::string("/_sim/devices/") + laptop + "/scopes/" + laptop_docs,
+         R"({"localPath":"/Work"})");
+  ASSERT_EQ(poll().exit_code, 0);
+  rows = events();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].type, "scope.changed");
+  EXPECT_EQ(rows[1].scope_id, laptop_docs);
+  EXPECT_EQ(local_path(rows[1].before_json), "/Documents");
+  EXPECT_EQ(local_path(rows[1].after_json), "/Work");
+
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+  ASSERT_EQ(poll().exit_code, 0);
+  rows = events();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].type, "scope.removed");
+  EXPECT_EQ(rows[2].scope_id, phone_album);
+  EXPECT_EQ(local_path(rows[2].before_json), "/DCIM");
+  EXPECT_EQ(rows[2].after_json, "null");
+}
+
+TEST_F(PollOnce, AFailedPairIsNotAbsenceAndTheNextPollCatchesUp) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+
+  sim_ok("DELETE", std::string("/_sim/devices/") + laptop + "/scopes/" + laptop_docs);
+  sim_ok("POST", "/_sim/faults",
+         std::string(R"({"kind":"status","status":503,"count":1,"endpoint":"scopes","device_id":")") +
+             laptop + R"(","module_code":100})");
+  const CommandResult partial = poll();
+  EXPECT_EQ(partial.exit_code, 2) << partial.err;
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(live_scopes(), 2);
+
+  ASSERT_EQ(poll().exit_code, 0);
+  const std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "scope.removed");
+  EXPECT_EQ(rows[0].scope_id, laptop_docs);
+}
+
+TEST_F(PollOnce, AFailedDeviceListChangesNothing) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone);
+  sim_ok("POST", "/_sim/faults", R"({"kind":"malformed","count":1,"endpoint":"devices"})");
+  EXPECT_EQ(poll().exit_code, 1);
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(live_scopes(), 2);
+}
+
+TEST_F(PollOnce, UnbindingADeviceCascadesToItsScopes) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone);
+  ASSERT_EQ(poll().exit_code, 0);
+  const std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].type, "device.removed");
+  EXPECT_EQ(rows[0].device_id, phone);
+  EXPECT_EQ(rows[1].type, "scope.removed");
+  EXPECT_EQ(rows[1].scope_id, phone_album);
+  EXPECT_EQ(rows[1].cause, "device.removed");
+}
+
+TEST_F(PollOnce, ConfirmRemovalsTwoHoldsARemovalForOnePoll) {
+  write_config(2);
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + laptop + "/scopes/" + laptop_docs);
+  ASSERT_EQ(poll().exit_code, 0);
+  EXPECT_TRUE(events().empty());
+  ASSERT_EQ(poll().exit_code, 0);
+  const std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "scope.removed");
+}
+
+TEST_F(PollOnce, ARestartReemitsNothingAndTheJsonlEqualsTheEventsTable) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone);
+  ASSERT_EQ(poll().exit_code, 0);
+  ASSERT_EQ(poll().exit_code, 0);  // a new process: nothing new to record or deliver
+  ASSERT_EQ(poll().exit_code, 0);
+
+  std::vector<std::string> table_ids;
+  for (const EventRow& row : events()) table_ids.push_back(row.event_id);
+  ASSERT_EQ(table_ids.size(), 2u);
+  EXPECT_EQ(jsonl_event_ids(), table_ids);
+}
+
+TEST_F(PollOnce, DryRunPrintsTheChangesAndCommitsNothing) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+  const CommandResult dry = poll(true);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr(std::string("scope.removed device_id=") + phone));
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(live_scopes(), 2);
+  ASSERT_EQ(poll().exit_code, 0);
+  EXPECT_EQ(events().size(), 1u);
+}
+
+}  // namespace
+}  // namespace kda::test
