@@ -101,7 +101,7 @@ struct Client::Impl {
     RequestBuilder build = [&]() -> Result<HttpRequest> {
       auto headers = auth_headers(credentials, api_request, endpoint.host_header, clock.now(), signing);
       if (!headers) return headers.error();
-      return HttpRequest{api_request.method, request_target(api_request), std::move(*headers)};
+      return HttpRequest{api_request.method, request_target(api_request), std::move(*headers), {}, {}};
     };
 
     const int attempts = std::max(options.retry.attempts, 1);

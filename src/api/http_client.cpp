@@ -316,7 +316,7 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   asio::awaitable<Exchange> exchange(Stream& stream, Connection& connection,
                                      const HttpRequest& request, Clock::time_point deadline) {
     Exchange out;
-    http::request<http::empty_body> message;
+    http::request<http::string_body> message;
     message.version(11);
     const auto verb = http::string_to_verb(request.method);
     if (verb == http::verb::unknown) {
@@ -329,7 +329,12 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     message.set(http::field::user_agent, "koodrive-audit/" KDA_VERSION);
     message.set(http::field::accept, "application/json");
     for (const auto& [name, value] : request.headers) message.set(name, value);
+    if (!request.body.empty()) {
+      message.set(http::field::content_type, request.content_type);
+      message.body() = request.body;
+    }
     message.keep_alive(true);
+    message.prepare_payload();
 
     connection.tcp().expires_at(deadline);
     auto [write_ec, written] = co_await http::async_write(stream, message, use_tuple);

@@ -29,6 +29,8 @@ struct HttpRequest {
   std::string method = "GET";
   std::string target;  // "/path?query"
   std::vector<std::pair<std::string, std::string>> headers;  // Host is added by the transport
+  std::string body;          // sent with Content-Length when not empty
+  std::string content_type;  // for the body, e.g. "application/json"
 };
 
 struct HttpResponse {

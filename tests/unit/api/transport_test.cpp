@@ -175,7 +175,7 @@ std::shared_ptr<HttpClient> transport(asio::io_context& io, const FakePeer& peer
 RequestBuilder get(std::string target, int* calls = nullptr) {
   return [target, calls]() -> Result<HttpRequest> {
     if (calls) ++*calls;
-    return HttpRequest{"GET", target, {{"X-Test", "1"}}};
+    return HttpRequest{"GET", target, {{"X-Test", "1"}}, {}, {}};
   };
 }
 
