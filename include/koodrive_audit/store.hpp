@@ -106,6 +106,61 @@ struct StoredEvent {
   friend bool operator==(const StoredEvent&, const StoredEvent&) = default;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Read side for the CLI (`history`, `status`): the records the read queries below return.
+// Timestamps are the stored text (ISO-8601 UTC with milliseconds, "2026-11-23T07:00:00.000Z"),
+// which orders correctly as text. "" stands for NULL, as in StoredEvent.
+
+// Which events Store::history returns; an unset field does not filter.
+struct HistoryFilter {
+  std::optional<std::string> since;      // observed_at >= since, in the stored form above
+  std::optional<std::string> device_id;  // events of this device (in any account)
+  std::optional<std::string> type;       // events of this type, e.g. "scope.removed"
+  std::optional<std::size_t> limit;      // only the newest `limit` matching events
+};
+
+// A row of `accounts`.
+struct AccountRow {
+  std::string account_id;
+  std::string name;  // the label from the config; "" = none
+  std::string created_at;
+  friend bool operator==(const AccountRow&, const AccountRow&) = default;
+};
+
+// A row of `polls`.
+struct PollRow {
+  std::int64_t poll_id = 0;
+  std::string account_id;
+  std::string started_at;
+  std::string finished_at;
+  std::string outcome;  // "ok" | "partial" | "failed"
+  std::int64_t requests = 0;
+  std::int64_t failures = 0;
+  std::int64_t events = 0;
+  std::string error;  // "" = none
+  friend bool operator==(const PollRow&, const PollRow&) = default;
+};
+
+// A (device, module) of a bound device whose last fetch attempts failed (fetch_status with
+// consecutive_failures > 0).
+struct FailingPair {
+  std::string device_id;
+  std::string device_name;  // the device's current name
+  int module_code = 0;
+  std::int64_t consecutive_failures = 0;
+  std::string last_attempt_at;
+  std::string last_success_at;  // "" = it never succeeded
+  std::string last_error;
+  // The first failed attempt of this run of failures. fetch_status keeps no start time, so it is
+  // derived from `polls`: the partial polls of the account since the last success (and since the
+  // device was first seen), up to the last attempt. Each failed attempt made its poll partial, so
+  // when there are exactly consecutive_failures of them they are those attempts, and the oldest
+  // one is the answer. Otherwise (retention pruned polls, the device left the list for a while,
+  // the module was unconfigured) it is std::nullopt: unknown rather than guessed.
+  std::optional<std::string> failing_since;
+  friend bool operator==(const FailingPair&, const FailingPair&) = default;
+};
+
 struct StoreOptions {
   // Test seam: called inside commit_poll's transaction after each stage's writes, with the
   // stage name: "account", "poll", "devices", "scopes", "events", "fetch_status",
@@ -163,6 +218,36 @@ class Store {
   std::int64_t total_changes();
 
   const std::filesystem::path& path() const noexcept;
+
+  // -------------------------------------------------------------------------------------------
+  // Read side for the CLI. Every call below only reads, and none migrates or checks the schema:
+  // compare schema_version() with embedded_migrations().size() first.
+
+  // Opens an EXISTING database read-only (SQLITE_OPEN_READONLY): it never creates the file,
+  // never migrates, never writes; a write call (migrate, commit_poll, set_sink_cursor) on it
+  // throws SQLite::Exception. While the daemon writes, reads see committed polls only (WAL).
+  // Throws StoreError naming the path when the file does not exist, cannot be read, or is not
+  // a database.
+  static Store open_read_only(const std::filesystem::path& path);
+
+  // Runs `reads` inside one read transaction, so that every query it makes sees the same
+  // commit (a poll committed meanwhile is seen by all of them or by none). Not reentrant.
+  void read_consistently(const std::function<void()>& reads);
+
+  // The events that pass `filter`, oldest first (by seq).
+  std::vector<StoredEvent> history(const HistoryFilter& filter);
+  // Whether a device with this device_id was ever recorded, in any account.
+  bool has_device(std::string_view device_id);
+  // Every row of `accounts`, by account_id.
+  std::vector<AccountRow> accounts();
+  // The newest `n` polls of an account, newest first.
+  std::vector<PollRow> recent_polls(const std::string& account_id, std::size_t n);
+  // The failing (device, module) pairs of an account's bound devices (a removed device's stale
+  // fetch_status is left out), most consecutive failures first, then by device name.
+  std::vector<FailingPair> failing_pairs(const std::string& account_id);
+  // A sink's backlog: events with seq > its cursor (0 for a sink never seen) whose type is in
+  // `types` (empty = every type) -- what the outbox would still hand it.
+  std::int64_t backlog(std::string_view sink, std::span<const std::string> types);
 
  private:
   struct Impl;

@@ -21,6 +21,19 @@ int run_check_config(const std::filesystem::path& config_path);
 int run_migrate(const std::filesystem::path& config_path);
 int run_fetch(const std::filesystem::path& config_path, const std::optional<std::string>& account);
 int run_poll_once(const std::filesystem::path& config_path, bool dry_run);
+// The service: polls on the schedule until SIGTERM/SIGINT (exit 0); see daemon/daemon.hpp.
+int run_daemon(const std::filesystem::path& config_path);
+
+// `history`: events, oldest first, as an aligned table or (json) one event JSON per line.
+struct HistoryOptions {
+  std::optional<std::string> since;      // ISO-8601 instant, a date, or an age like "24h", "7d"
+  std::optional<std::string> device;     // device_id
+  std::optional<std::string> type;       // event type, e.g. "scope.removed"
+  bool json = false;
+};
+int run_history(const std::filesystem::path& config_path, const HistoryOptions& options);
+// `status`: per account the last polls and failing (device, module) pairs; each sink's backlog.
+int run_status(const std::filesystem::path& config_path, bool json);
 
 // spdlog: "LEVEL event key=value…" on stderr, at the configured level.
 void configure_logging(const Config& config);

@@ -1,5 +1,5 @@
 #include "cli/commands.hpp"
-#include "cli/wiring.hpp"
+#include "daemon/wiring.hpp"
 #include "koodrive_audit/api.hpp"
 #include "koodrive_audit/clock.hpp"
 
@@ -31,13 +31,15 @@ int run_fetch(const std::filesystem::path& config_path, const std::optional<std:
 
   asio::io_context io;
   SystemClock clock;
-  Result<api::Client> client = api::Client::create(io.get_executor(), client_options(*config), clock);
+  Result<api::Client> client =
+      api::Client::create(io.get_executor(), daemon::client_options(*config), clock);
   if (!client) {
     std::cerr << "fetch: " << client.error().message() << '\n';
     return exit_failure;
   }
   std::future<Observation> result = asio::co_spawn(
-      io, api::fetch_observation(*client, credentials(*chosen), config->modules), asio::use_future);
+      io, api::fetch_observation(*client, daemon::credentials(*chosen), config->modules),
+      asio::use_future);
   io.run();
   const Observation observation = result.get();
   std::cout << api::observation_to_json(observation) << '\n';

@@ -29,10 +29,27 @@ int main(int argc, char** argv) {
               "(exit 0 ok, 2 partial, 1 failed)");
   bool once = false;
   bool dry_run = false;
-  poll->add_flag("--once", once, "One poll, then exit (required until the daemon exists)")
+  poll->add_flag("--once", once, "One poll of every account, then exit")
       ->required();
   poll->add_flag("--dry-run", dry_run, "Print the changes it would record; commit nothing");
-  for (CLI::App* sub : {check_config, migrate, fetch, poll}) {
+  CLI::App* daemon = app.add_subcommand(
+      "daemon", "Run as a service: poll on the schedule, deliver events, until SIGTERM "
+                "(SIGHUP reloads the config, SIGUSR1 polls now)");
+  CLI::App* history = app.add_subcommand("history", "Print the recorded events, oldest first");
+  kda::cli::HistoryOptions history_options;
+  history->add_option("--since", history_options.since,
+                      "Only events observed at or after: 2026-11-23, 2026-11-23T08:00:00Z, 24h, 7d");
+  history->add_option("--device", history_options.device, "Only events of this device_id");
+  history->add_option("--type", history_options.type, "Only events of this type (scope.removed, …)");
+  history->add_flag("--json", history_options.json,
+                    "One event JSON object per line (exit 0, also when nothing matches)");
+  CLI::App* status = app.add_subcommand(
+      "status", "Show per account the last polls and failing (device, module) pairs, and each "
+                "sink's backlog (exit 0 healthy; 2 an account needs attention: never polled, last "
+                "poll partial or failed, or none for twice poll.interval; 1 no database)");
+  bool status_json = false;
+  status->add_flag("--json", status_json, "One JSON document");
+  for (CLI::App* sub : {check_config, migrate, fetch, poll, daemon, history, status}) {
     sub->add_option("--config", config_path, "Configuration file")->capture_default_str();
   }
 
@@ -43,6 +60,9 @@ int main(int argc, char** argv) {
     if (*migrate) return kda::cli::run_migrate(config_path);
     if (*fetch) return kda::cli::run_fetch(config_path, account);
     if (*poll) return kda::cli::run_poll_once(config_path, dry_run);
+    if (*daemon) return kda::cli::run_daemon(config_path);
+    if (*history) return kda::cli::run_history(config_path, history_options);
+    if (*status) return kda::cli::run_status(config_path, status_json);
   } catch (const std::exception& error) {
     std::cerr << "koodrive-audit: " << error.what() << '\n';
     return kda::cli::exit_failure;

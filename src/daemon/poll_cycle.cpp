@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace kda::daemon {
 
 PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
@@ -50,16 +56,24 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
       co_await api::fetch_observation(client, account.credentials, std::move(modules), &stats);
   const SystemTime finished_at = clock.now();
 
+  PollReport report;
+  report.account_id = account.account_id;
+  report.stats = stats;
+  if (client.stopped()) {
+    // The fetch was cut short by a stop; its failures say nothing about KooDrive.
+    report.outcome = "cancelled";
+    report.error = "stopped during the fetch";
+    spdlog::info("poll.abandoned account={} reason=stopping requests={}", account.account_id,
+                 stats.requests);
+    co_return report;
+  }
+
   // Loaded after the fetch: the snapshot is read and written with no await in between.
   const Snapshot snapshot = store.load_snapshot(account.account_id);
   DiffResult result = diff(snapshot, observation, options);
-  PollCommit poll =
-      make_poll_commit(account, observation, result, stats, started_at, finished_at);
+  PollCommit poll = make_poll_commit(account, observation, result, stats, started_at, finished_at);
 
-  PollReport report;
-  report.account_id = account.account_id;
   report.outcome = poll.outcome;
-  report.stats = stats;
   report.error = poll.error;
   report.baselines = std::move(result.baselines);
   report.baseline_devices = result.baseline_devices;
@@ -74,20 +88,105 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     spdlog::info("poll.baseline account={} devices={} pairs={} scopes={}", account.account_id,
                  report.baseline_devices, report.baselines.size(), scopes);
   }
-  const auto log_level =
-      report.outcome == "ok" ? spdlog::level::info : spdlog::level::warn;
-  spdlog::log(log_level,
-              "poll.finished account={} outcome={} requests={} failed={} events={} ms={}{}{}",
-              account.account_id, report.outcome, stats.requests, stats.failures,
-              report.changes.size(), report.duration.count(),
-              report.error.empty() ? "" : " error=\"", report.error.empty() ? "" : report.error + "\"");
+  const auto log_level = report.outcome == "ok" ? spdlog::level::info : spdlog::level::warn;
+  spdlog::log(
+      log_level, "poll.finished account={} outcome={} requests={} failed={} events={} ms={}{}{}",
+      account.account_id, report.outcome, stats.requests, stats.failures, report.changes.size(),
+      report.duration.count(), report.error.empty() ? "" : " error=\"",
+      report.error.empty() ? "" : report.error + "\"");
   co_return report;
+}
+
+namespace {
+
+boost::asio::awaitable<PollReport> poll_account_reporting_errors(api::Client client,
+                                                                 const AccountToPoll& account,
+                                                                 std::vector<int> modules,
+                                                                 Store& store, DiffOptions options,
+                                                                 const Clock& clock, bool dry_run) {
+  std::string database_error;
+  try {
+    co_return co_await poll_account(client, account, std::move(modules), store, options, clock,
+                                    dry_run);
+  } catch (const std::exception& error) {
+    database_error = error.what();
+  }
+  spdlog::error("poll.failed account={} error=\"database: {}\"", account.account_id,
+                database_error);
+  PollReport report;
+  report.account_id = account.account_id;
+  report.outcome = "failed";
+  report.error = "database: " + database_error;
+  co_return report;
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::vector<PollReport>> poll_accounts(api::Client client,
+                                                              std::vector<AccountToPoll> accounts,
+                                                              std::vector<int> modules,
+                                                              Store& store, DiffOptions options,
+                                                              const Clock& clock, bool dry_run) {
+  namespace asio = boost::asio;
+  const auto executor = co_await asio::this_coro::executor;
+  std::vector<PollReport> reports(accounts.size());
+  std::size_t remaining = accounts.size();
+  // A latch: cancelled by the last account to finish.
+  asio::steady_timer all_finished(executor, asio::steady_timer::time_point::max());
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    asio::co_spawn(
+        executor,
+        poll_account_reporting_errors(client, accounts[i], modules, store, options, clock, dry_run),
+        [&reports, &remaining, &all_finished, i](std::exception_ptr, PollReport report) {
+          reports[i] = std::move(report);
+          if (--remaining == 0) all_finished.cancel();
+        });
+  }
+  while (remaining > 0) {
+    boost::system::error_code ignored;
+    co_await all_finished.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  co_return reports;
+}
+
+std::string cycle_outcome(const std::vector<PollReport>& reports) {
+  const auto rank = [](const std::string& outcome) {
+    if (outcome == "failed") return 3;
+    if (outcome == "cancelled") return 2;
+    if (outcome == "partial") return 1;
+    return 0;
+  };
+  std::string worst = "ok";
+  for (const PollReport& report : reports) {
+    if (rank(report.outcome) > rank(worst)) worst = report.outcome;
+  }
+  return worst;
+}
+
+std::string cycle_summary(const std::vector<PollReport>& reports) {
+  std::size_t events = 0;
+  std::uint64_t failed_requests = 0;
+  const PollReport* first_error = nullptr;
+  for (const PollReport& report : reports) {
+    events += report.changes.size();
+    failed_requests += report.stats.failures;
+    if (first_error == nullptr && !report.error.empty()) first_error = &report;
+  }
+  const auto plural = [](std::uint64_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  std::string summary = cycle_outcome(reports) + ": " + plural(reports.size(), "account") + ", " +
+                        plural(events, "event") + ", " + plural(failed_requests, "failed request");
+  if (first_error != nullptr) {
+    summary += " (account " + first_error->account_id + ": " + first_error->error + ")";
+  }
+  return summary;
 }
 
 int poll_exit_code(const std::vector<PollReport>& reports) noexcept {
   int code = 0;
   for (const PollReport& report : reports) {
-    if (report.outcome == "failed") return 1;
+    if (report.outcome == "failed" || report.outcome == "cancelled") return 1;
     if (report.outcome == "partial") code = 2;
   }
   return code;

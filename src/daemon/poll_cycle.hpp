@@ -4,17 +4,18 @@
 //
 // Failure is not absence: a failed device list commits only a `failed` poll row and the
 // fetch_status of nothing; failed pairs keep their snapshot (the diff leaves them alone).
+// Stopping is not failure either: when the client was stopped during the fetch (SIGTERM), the
+// poll is abandoned and nothing of it is committed (outcome "cancelled").
 // Runs on the caller's io_context; the Store is used only between awaits (no transaction is
 // ever held across a co_await). Database errors throw (StoreError); fetch errors are values.
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
 #include "koodrive_audit/api.hpp"
 #include "koodrive_audit/clock.hpp"
 #include "koodrive_audit/diff.hpp"
 #include "koodrive_audit/store.hpp"
-
-#include <boost/asio/awaitable.hpp>
-
-#include <string>
-#include <vector>
 
 namespace kda::daemon {
 
@@ -26,7 +27,7 @@ struct AccountToPoll {
 
 struct PollReport {
   std::string account_id;
-  std::string outcome;  // "ok" | "partial" | "failed"
+  std::string outcome;  // "ok" | "partial" | "failed" | "cancelled" (nothing committed)
   CommitResult commit;  // empty on a dry run
   std::vector<Change> changes;
   std::vector<Baseline> baselines;
@@ -47,7 +48,23 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
                                                 DiffOptions options, const Clock& clock,
                                                 bool dry_run);
 
-// "ok" → 0, "partial" → 2, "failed" → 1; several accounts: the worst.
+// Every account at once: they share the client's connection pool, so api.max_concurrency
+// bounds the requests in flight across accounts. Reports come in `accounts` order. A database
+// error in one account's commit becomes that account's "failed" report (error "database: …")
+// and does not stop the others.
+boost::asio::awaitable<std::vector<PollReport>> poll_accounts(api::Client client,
+                                                              std::vector<AccountToPoll> accounts,
+                                                              std::vector<int> modules,
+                                                              Store& store, DiffOptions options,
+                                                              const Clock& clock, bool dry_run);
+
+// The worst outcome of a cycle: "failed" > "cancelled" > "partial" > "ok".
+std::string cycle_outcome(const std::vector<PollReport>& reports);
+// One line for logs and systemd's STATUS=: "partial: 2 accounts, 3 events, 1 failed request
+// (account 1505…: GET …: timeout)".
+std::string cycle_summary(const std::vector<PollReport>& reports);
+
+// "ok" → 0, "partial" → 2, "failed" or "cancelled" → 1; several accounts: the worst.
 int poll_exit_code(const std::vector<PollReport>& reports) noexcept;
 
 }  // namespace kda::daemon

@@ -1,6 +1,6 @@
-#include "cli/wiring.hpp"
+#include "daemon/wiring.hpp"
 
-namespace kda::cli {
+namespace kda::daemon {
 
 api::ClientOptions client_options(const Config& config) {
   api::ClientOptions options;
@@ -31,4 +31,28 @@ api::Credentials credentials(const AccountConfig& account) {
   return result;
 }
 
-}  // namespace kda::cli
+DiffOptions diff_options(const Config& config) {
+  DiffOptions options;
+  options.baseline =
+      config.events.baseline == BaselinePolicy::emit ? BaselineMode::emit : BaselineMode::silent;
+  options.confirm_removals = config.events.confirm_removals;
+  return options;
+}
+
+SinkSet make_sinks(const Config& config) {
+  SinkSet set;
+  for (const SinkConfig& sink : config.events.sinks) {
+    std::set<std::string> types(sink.types.begin(), sink.types.end());
+    if (std::holds_alternative<LogSinkConfig>(sink.settings)) {
+      set.sinks.push_back({make_log_sink(sink.name), std::move(types)});
+    } else if (const auto* jsonl = std::get_if<JsonlSinkConfig>(&sink.settings)) {
+      set.sinks.push_back({make_jsonl_sink(sink.name, jsonl->path), std::move(types)});
+    } else {
+      set.skipped.push_back("sink " + sink.name + ": type " + std::string(to_string(sink.type())) +
+                            " is not implemented yet; its events are kept");
+    }
+  }
+  return set;
+}
+
+}  // namespace kda::daemon

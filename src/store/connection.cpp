@@ -60,4 +60,17 @@ SQLite::Database open_connection(const std::filesystem::path& path) {
   }
 }
 
+SQLite::Database open_read_only_connection(const std::filesystem::path& path) {
+  try {
+    SQLite::Database db(path.string(), SQLite::OPEN_READONLY,
+                        static_cast<int>(busy_timeout.count()));
+    // SQLite opens lazily: read the schema now, so that a file that is not a database fails
+    // here, with its path, rather than in the first query.
+    db.execAndGet("SELECT count(*) FROM sqlite_master");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(path.string() + ": " + e.what());
+  }
+}
+
 }  // namespace kda::store

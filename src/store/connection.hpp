@@ -16,4 +16,9 @@ inline constexpr std::chrono::milliseconds busy_timeout{5000};
 // does not take.
 SQLite::Database open_connection(const std::filesystem::path& path);
 
+// Opens an existing file read-only (SQLITE_OPEN_READONLY: no creation, no write, no change of
+// journal mode) with busy_timeout. Throws StoreError naming the path when it cannot be opened
+// (it does not exist, is not readable) or is not a database.
+SQLite::Database open_read_only_connection(const std::filesystem::path& path);
+
 }  // namespace kda::store

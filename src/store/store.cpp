@@ -2,12 +2,13 @@
 
 #include "store/commit.hpp"
 #include "store/connection.hpp"
+#include "store/event_row.hpp"
 #include "store/migrator.hpp"
 #include "store/statement_cache.hpp"
+#include "store/store_impl.hpp"
 #include "store/transaction.hpp"
 
 #include <SQLiteCpp/Database.h>
-#include <boost/uuid/random_generator.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -17,7 +18,6 @@
 namespace kda {
 
 using store::BorrowedStatement;
-using store::StatementCache;
 using store::Transaction;
 
 namespace {
@@ -35,12 +35,8 @@ constexpr std::string_view fetched_pairs_sql =
 constexpr std::string_view device_list_fetched_sql =
     "SELECT EXISTS (SELECT 1 FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial'))";
 
-constexpr std::string_view events_after_sql =
-    "SELECT e.seq, e.event_id, e.poll_id, e.observed_at, e.type, e.account_id, e.device_id, "
-    "d.device_name, e.module_code, e.scope_id, e.before_json, e.after_json, e.cause "
-    "FROM events AS e LEFT JOIN devices AS d "
-    "ON d.account_id = e.account_id AND d.device_id = e.device_id "
-    "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
+const std::string events_after_sql =
+    std::string(store::event_select_sql) + "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
 constexpr std::string_view last_seq_sql =
     "SELECT seq FROM sqlite_sequence WHERE name = 'events'";
 
@@ -50,22 +46,7 @@ constexpr std::string_view set_sink_cursor_sql =
     "ON CONFLICT (sink) DO UPDATE SET last_seq = excluded.last_seq, "
     "updated_at = excluded.updated_at";
 
-std::string json_or_null(const SQLite::Statement& q, int index) {
-  return q.isColumnNull(index) ? std::string("null") : q.getColumn(index).getString();
-}
-
 }  // namespace
-
-struct Store::Impl {
-  Impl(std::filesystem::path p, SQLite::Database database, StoreOptions o)
-      : path(std::move(p)), db(std::move(database)), options(std::move(o)), statements(db) {}
-
-  std::filesystem::path path;
-  SQLite::Database db;
-  StoreOptions options;
-  StatementCache statements;  // after db: destroyed first
-  boost::uuids::random_generator uuids;
-};
 
 Store Store::open(const std::filesystem::path& path, StoreOptions options) {
   SQLite::Database db = store::open_connection(path);
@@ -154,23 +135,7 @@ std::vector<StoredEvent> Store::events_after(std::int64_t after_seq, std::size_t
   BorrowedStatement q = impl_->statements.borrow(events_after_sql);
   q->bind(1, after_seq);
   q->bind(2, static_cast<std::int64_t>(std::min(limit, max_limit)));
-  while (q->executeStep()) {
-    StoredEvent e;
-    e.seq = q->getColumn(0).getInt64();
-    e.event_id = q->getColumn(1).getString();
-    e.poll_id = q->getColumn(2).getInt64();
-    e.observed_at = q->getColumn(3).getString();
-    e.type = q->getColumn(4).getString();
-    e.account_id = q->getColumn(5).getString();
-    e.device_id = store::text_or_empty(*q, 6);
-    e.device_name = store::text_or_empty(*q, 7);
-    if (!q->isColumnNull(8)) e.module_code = q->getColumn(8).getInt();
-    e.scope_id = store::text_or_empty(*q, 9);
-    e.before_json = json_or_null(*q, 10);
-    e.after_json = json_or_null(*q, 11);
-    e.cause = store::text_or_empty(*q, 12);
-    events.push_back(std::move(e));
-  }
+  while (q->executeStep()) events.push_back(store::read_event_row(*q));
   return events;
 }
 
