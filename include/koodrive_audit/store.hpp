@@ -161,6 +161,16 @@ struct FailingPair {
   friend bool operator==(const FailingPair&, const FailingPair&) = default;
 };
 
+// How a sink's deliveries are going, as the daemon records it for `status`.
+struct SinkHealth {
+  int failures = 0;                         // consecutive failed deliveries; 0 = healthy
+  std::optional<SystemTime> failing_since;  // the first failure of the current run
+  std::string last_error;                   // "" while healthy
+  std::optional<SystemTime> next_attempt_at;
+  std::optional<SystemTime> disabled_at;    // the receiver answered 410 Gone
+  friend bool operator==(const SinkHealth&, const SinkHealth&) = default;
+};
+
 struct StoreOptions {
   // Test seam: called inside commit_poll's transaction after each stage's writes, with the
   // stage name: "account", "poll", "devices", "scopes", "events", "fetch_status",
@@ -212,6 +222,10 @@ class Store {
   // A sink's delivery cursor: the seq it has delivered up to, 0 for a sink never seen.
   std::int64_t sink_cursor(std::string_view sink);
   void set_sink_cursor(std::string_view sink, std::int64_t seq, SystemTime now);
+  // A sink's delivery health (sink_cursors' health columns); a default SinkHealth for a sink
+  // never seen. set_sink_health creates the row (cursor 0) when needed and leaves the cursor.
+  SinkHealth sink_health(std::string_view sink);
+  void set_sink_health(std::string_view sink, const SinkHealth& health, SystemTime now);
 
   // Rows inserted, updated or deleted through this connection since it was opened
   // (sqlite3_total_changes64): lets tests prove that a poll without changes writes no row.

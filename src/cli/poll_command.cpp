@@ -51,9 +51,10 @@ asio::awaitable<int> poll_all(const Config& config, Store& store, bool dry_run) 
     co_return daemon::poll_exit_code(reports);
   }
   // Before exit, every sink gets what is pending (this poll's events and any older backlog).
-  daemon::SinkSet sinks = daemon::make_sinks(config);
+  daemon::SinkSet sinks =
+      daemon::make_sinks(config, co_await asio::this_coro::executor, clock);
   for (const std::string& skipped : sinks.skipped) {
-    spdlog::warn("sink.unsupported reason=\"{}\"", skipped);
+    spdlog::error("sink.unusable reason=\"{}\"", skipped);
   }
   for (daemon::ConfiguredSink& configured : sinks.sinks) {
     const DrainReport drained =

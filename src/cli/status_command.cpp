@@ -32,7 +32,8 @@ StatusReport gather(const Config& config, Store& store, SystemTime now) {
     for (const SinkConfig& sink : config.events.sinks) {
       report.sinks.push_back(SinkStatus{sink.name, std::string(to_string(sink.type())),
                                         store.sink_cursor(sink.name),
-                                        store.backlog(sink.name, sink.types)});
+                                        store.backlog(sink.name, sink.types),
+                                        store.sink_health(sink.name)});
     }
     report.last_seq = store.last_seq();
   });

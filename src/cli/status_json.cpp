@@ -85,10 +85,20 @@ std::string status_to_json(const StatusReport& report) {
   root["last_seq"] = report.last_seq;
   json::array sinks;
   for (const SinkStatus& sink : report.sinks) {
+    const auto time_or_null = [](const std::optional<SystemTime>& time) -> json::value {
+      if (!time) return nullptr;
+      return json::value(format_iso8601(*time));
+    };
     sinks.emplace_back(json::object{{"name", sink.name},
                                     {"type", sink.type},
                                     {"cursor", sink.cursor},
-                                    {"backlog", sink.backlog}});
+                                    {"backlog", sink.backlog},
+                                    {"state", sink_state(sink)},
+                                    {"failures", sink.health.failures},
+                                    {"failing_since", time_or_null(sink.health.failing_since)},
+                                    {"last_error", text_or_null(sink.health.last_error)},
+                                    {"next_attempt_at", time_or_null(sink.health.next_attempt_at)},
+                                    {"disabled_at", time_or_null(sink.health.disabled_at)}});
   }
   root["sinks"] = std::move(sinks);
   return json::serialize(root);

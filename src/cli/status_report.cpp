@@ -40,11 +40,38 @@ std::vector<std::string> attention(const AccountStatus& account, SystemTime now,
   return reasons;
 }
 
+std::vector<std::string> attention(const SinkStatus& sink) {
+  std::vector<std::string> reasons;
+  if (sink.health.disabled_at) {
+    reasons.push_back("disabled (410 Gone); reload or restart the daemon to retry");
+  } else if (sink.health.failures >= sink_attention_failures) {
+    reasons.push_back("failing (" + std::to_string(sink.health.failures) + " deliveries in a row)");
+  }
+  return reasons;
+}
+
+std::string sink_state(const SinkStatus& sink) {
+  const SinkHealth& health = sink.health;
+  if (health.disabled_at) {
+    return "disabled since " + format_iso8601(*health.disabled_at) + ": " + health.last_error;
+  }
+  if (health.failures == 0) return "ok";
+  std::string state = "failing";
+  if (health.failing_since) state += " since " + format_iso8601(*health.failing_since);
+  state += " (" + std::to_string(health.failures) +
+           (health.failures == 1 ? " failure)" : " failures)");
+  if (health.next_attempt_at) state += ", next try " + format_iso8601(*health.next_attempt_at);
+  return state + ": " + health.last_error;
+}
+
 int status_exit_code(const StatusReport& report) {
   for (const AccountStatus& account : report.accounts) {
     if (!attention(account, report.now, report.poll_interval).empty()) {
       return status_exit_attention;
     }
+  }
+  for (const SinkStatus& sink : report.sinks) {
+    if (!attention(sink).empty()) return status_exit_attention;
   }
   return 0;
 }

@@ -30,7 +30,16 @@ struct SinkStatus {
   std::string type;  // "log", "jsonl", "webhook", "alertmanager"
   std::int64_t cursor = 0;
   std::int64_t backlog = 0;
+  SinkHealth health;  // as the daemon last recorded it
 };
+
+// Why a sink needs attention, empty when it does not: it is disabled (410 Gone), or it has
+// failed sink_attention_failures deliveries in a row (one failure is routine: a receiver
+// restarting; the backoff retries it).
+inline constexpr int sink_attention_failures = 3;
+std::vector<std::string> attention(const SinkStatus& sink);
+// "ok", "disabled since T: error", "failing since T (N failures), next try T: error".
+std::string sink_state(const SinkStatus& sink);
 
 struct StatusReport {
   SystemTime now;
@@ -47,7 +56,7 @@ struct StatusReport {
 std::vector<std::string> attention(const AccountStatus& account, SystemTime now,
                                    Duration poll_interval);
 
-// 0, or status_exit_attention when attention() names anything for some account.
+// 0, or status_exit_attention when attention() names anything for some account or sink.
 int status_exit_code(const StatusReport& report);
 
 // finished_at - started_at of a poll; nullopt when either does not parse.

@@ -64,10 +64,11 @@ std::string failing_table(const std::vector<FailingPair>& pairs) {
 std::string sinks_table(const std::vector<SinkStatus>& sinks) {
   std::vector<std::vector<std::string>> rows;
   for (const SinkStatus& sink : sinks) {
-    rows.push_back(
-        {sink.name, sink.type, std::to_string(sink.cursor), std::to_string(sink.backlog)});
+    rows.push_back({sink.name, sink.type, std::to_string(sink.cursor),
+                    std::to_string(sink.backlog), sink_state(sink)});
   }
-  return format_table({{"NAME"}, {"TYPE"}, {"CURSOR", true}, {"BACKLOG", true}}, rows, "  ");
+  return format_table({{"NAME"}, {"TYPE"}, {"CURSOR", true}, {"BACKLOG", true}, {"STATE"}}, rows,
+                      "  ");
 }
 
 }  // namespace
@@ -101,6 +102,12 @@ std::string format_status(const StatusReport& report) {
   }
   out += "sinks (events up to seq " + std::to_string(report.last_seq) + ")\n";
   out += report.sinks.empty() ? "  none configured\n" : sinks_table(report.sinks);
+  for (const SinkStatus& sink : report.sinks) {
+    for (const std::string& reason : attention(sink)) {
+      needs_attention += needs_attention.empty() ? "attention: " : "; ";
+      needs_attention += "sink " + sink.name + ": " + reason;
+    }
+  }
   if (!needs_attention.empty()) out += "\n" + terminal_safe(needs_attention) + "\n";
   return out;
 }

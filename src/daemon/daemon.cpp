@@ -87,27 +87,33 @@ Result<void> Daemon::start() {
 }
 
 void Daemon::apply_sinks() {
-  SinkSet built = make_sinks(config_);
+  SinkSet built = make_sinks(config_, io_.get_executor(), clock_);
   for (const std::string& skipped : built.skipped) {
-    spdlog::warn("sink.unsupported reason=\"{}\"", skipped);
+    spdlog::error("sink.unusable reason=\"{}\"", skipped);
   }
   std::map<std::string, std::shared_ptr<SinkWorker>> kept;
   for (ConfiguredSink& configured : built.sinks) {
     const std::string name = configured.sink->name();
-    if (auto existing = workers_.find(name); existing != workers_.end()) {
-      existing->second->replace(std::move(configured.sink), std::move(configured.types));
+    // A running worker keeps its loop (and its place in the outbox); a disabled one (410)
+    // has ended and is started afresh.
+    if (auto existing = workers_.find(name);
+        existing != workers_.end() && existing->second->running()) {
+      existing->second->replace(std::move(configured.sink), std::move(configured.types),
+                                configured.backoff);
       kept.insert(workers_.extract(existing));
       continue;
     }
     auto worker = std::make_shared<SinkWorker>(
         io_.get_executor(), store_, clock_, std::move(configured.sink), std::move(configured.types),
-        SinkBackoff{}, [this] { return unit_random(); });
+        configured.backoff, [this] { return unit_random(); });
     worker->start();
     kept.emplace(name, std::move(worker));
   }
   for (auto& [name, worker] : workers_) {
-    spdlog::info("sink.removed sink={} reason=\"no longer in the config; its cursor is kept\"",
-                 name);
+    if (worker->running()) {
+      spdlog::info("sink.removed sink={} reason=\"no longer in the config; its cursor is kept\"",
+                   name);
+    }
     worker->stop();
   }
   workers_ = std::move(kept);

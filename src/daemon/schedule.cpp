@@ -22,9 +22,13 @@ NextPoll plan_next_poll(SteadyTime previous_nominal, SteadyTime now,
   next.nominal = previous_nominal + interval;
   next.at = next.nominal + jitter_offset(interval, jitter, unit_random);
   if (next.at < now) {
-    next.late = std::chrono::duration_cast<std::chrono::milliseconds>(now - next.at);
     next.at = now;
-    next.nominal = now;
+    // Only a poll that ran past its grid point overran its slot; one that merely missed a
+    // jittered-early start did not, and keeps the grid.
+    if (next.nominal < now) {
+      next.late = std::chrono::duration_cast<std::chrono::milliseconds>(now - next.nominal);
+      next.nominal = now;
+    }
   }
   return next;
 }

@@ -15,7 +15,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 struct NextPoll {
   SteadyTime at;                      // when to start
   SteadyTime nominal;                 // its grid point (pass it back as `previous_nominal`)
-  std::chrono::milliseconds late{0};  // > 0 when the slot had already passed at `now`
+  std::chrono::milliseconds late{0};  // > 0 when `now` is past the grid point: an overrun
 };
 
 // `unit_random` is uniform in [0, 1); 0.5 means no offset. `jitter` is a fraction, 0 … 0.5.

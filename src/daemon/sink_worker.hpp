@@ -3,8 +3,12 @@
 //
 // Each sink has its own worker coroutine, so a slow or failing sink never holds up polling or
 // another sink: the worker drains the outbox (events with seq > its cursor), then sleeps until
-// woken by a commit. A failed delivery is retried with exponential backoff and full jitter,
-// from the same cursor, so events stay in order and a redelivery carries the same event_id.
+// woken by a commit. A failed delivery is retried from the same cursor, so events stay in order
+// and a redelivery carries the same event_id; how long it waits is plan_retry() (the rules are
+// in sinks.hpp: Retry-After, the slow rate for a refused request, 410 disables).
+// Health goes to the store (sink_cursors) for `status`: when the sink starts failing, at each
+// retry, when it recovers or is disabled. The log says when it starts failing and when it
+// recovers, not at every retry.
 // Single-threaded: every member is used from the daemon's io_context only.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -39,18 +43,22 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
   void wake();
   // Takes effect before the next drain (the old sink finishes its batch first): SIGHUP
   // reopens files this way, and changed settings apply without losing the cursor.
-  void replace(std::unique_ptr<Sink> sink, std::set<std::string> types);
-  // Ends the loop after the delivery in progress, if any.
+  void replace(std::unique_ptr<Sink> sink, std::set<std::string> types,
+               std::optional<SinkBackoff> backoff = std::nullopt);
+  // Ends the loop; a delivery in progress is cancelled (Sink::cancel) and not acknowledged.
   void stop();
 
   const std::string& name() const noexcept { return name_; }
   bool running() const noexcept { return running_; }
+  bool disabled() const noexcept { return disabled_; }
   // Why the last delivery failed, while it keeps failing.
   const std::optional<Error>& last_error() const noexcept { return last_error_; }
   int consecutive_failures() const noexcept { return consecutive_failures_; }
 
  private:
   boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> handle_failure(Error error, std::size_t delivered);
+  void record_health(const SinkHealth& health);
   boost::asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point until,
                                            bool wake_ends_it);
 
@@ -61,6 +69,7 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
   std::set<std::string> types_;
   std::unique_ptr<Sink> replacement_;
   std::set<std::string> replacement_types_;
+  std::optional<SinkBackoff> replacement_backoff_;
   SinkBackoff backoff_;
   std::function<double()> unit_random_;
   boost::asio::steady_timer timer_;
@@ -68,6 +77,8 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
   bool sleeping_on_wake_ = false;
   bool stopping_ = false;
   bool running_ = false;
+  bool disabled_ = false;
+  std::optional<SystemTime> failing_since_;
   std::optional<Error> last_error_;
   int consecutive_failures_ = 0;
 };
@@ -75,5 +86,13 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
 // Full jitter: random(0, min(max, initial·2^failures)), failures counted from 0.
 std::chrono::milliseconds sink_retry_delay(const SinkBackoff& backoff, int failures,
                                            double unit_random);
+
+// What to do after a failed delivery (pure). `failures` counts the earlier consecutive ones.
+struct RetryPlan {
+  bool disable = false;  // 410 Gone: stop delivering until a reload or restart
+  std::chrono::milliseconds delay{0};
+};
+RetryPlan plan_retry(const Error& error, const SinkBackoff& backoff, int failures,
+                     double unit_random);
 
 }  // namespace kda::daemon

@@ -39,18 +39,54 @@ DiffOptions diff_options(const Config& config) {
   return options;
 }
 
-SinkSet make_sinks(const Config& config) {
+namespace {
+
+std::vector<std::string> revealed(const std::vector<Secret>& secrets) {
+  std::vector<std::string> values;
+  for (const Secret& secret : secrets) values.push_back(secret.reveal());
+  return values;
+}
+
+}  // namespace
+
+SinkSet make_sinks(const Config& config, boost::asio::any_io_executor executor,
+                   const Clock& clock) {
   SinkSet set;
   for (const SinkConfig& sink : config.events.sinks) {
     std::set<std::string> types(sink.types.begin(), sink.types.end());
+    Result<std::unique_ptr<Sink>> built = make_error(errc::invalid_request, "sink " + sink.name);
+    SinkBackoff backoff;
     if (std::holds_alternative<LogSinkConfig>(sink.settings)) {
-      set.sinks.push_back({make_log_sink(sink.name), std::move(types)});
+      built = make_log_sink(sink.name);
     } else if (const auto* jsonl = std::get_if<JsonlSinkConfig>(&sink.settings)) {
-      set.sinks.push_back({make_jsonl_sink(sink.name, jsonl->path), std::move(types)});
-    } else {
-      set.skipped.push_back("sink " + sink.name + ": type " + std::string(to_string(sink.type())) +
-                            " is not implemented yet; its events are kept");
+      built = make_jsonl_sink(sink.name, jsonl->path);
+    } else if (const auto* webhook = std::get_if<WebhookSinkConfig>(&sink.settings)) {
+      WebhookSinkOptions options;
+      options.name = sink.name;
+      options.url = webhook->url;
+      options.secrets = revealed(webhook->secrets);
+      options.headers = webhook->headers;
+      options.timeout = webhook->timeout;
+      backoff.max = webhook->max_backoff;
+      built = make_webhook_sink(executor, std::move(options), clock);
+    } else if (const auto* alertmanager = std::get_if<AlertmanagerSinkConfig>(&sink.settings)) {
+      AlertmanagerSinkOptions options;
+      options.name = sink.name;
+      options.urls = alertmanager->urls;
+      options.alert_duration = alertmanager->alert_duration;
+      options.severity = alertmanager->severity;
+      options.generator_url = alertmanager->generator_url;
+      options.timeout = alertmanager->timeout;
+      backoff.max = alertmanager->max_backoff;
+      built = make_alertmanager_sink(executor, std::move(options), clock);
     }
+    backoff.initial = std::min(backoff.initial, backoff.max);
+    if (!built) {
+      set.skipped.push_back("sink " + sink.name + ": " + built.error().message() +
+                            "; its events are kept");
+      continue;
+    }
+    set.sinks.push_back({std::move(*built), std::move(types), backoff});
   }
   return set;
 }

@@ -1,5 +1,7 @@
 #include "koodrive_audit/sinks.hpp"
 
+#include <algorithm>
+
 namespace kda {
 
 boost::asio::awaitable<DrainReport> drain_outbox(Store& store, Sink& sink,
@@ -7,8 +9,9 @@ boost::asio::awaitable<DrainReport> drain_outbox(Store& store, Sink& sink,
                                                  const Clock& clock, std::size_t batch) {
   DrainReport report;
   std::int64_t cursor = store.sink_cursor(sink.name());
+  const std::size_t limit = std::max<std::size_t>(1, std::min(batch, sink.max_batch()));
   for (;;) {
-    std::vector<StoredEvent> pending = store.events_after(cursor, batch);
+    std::vector<StoredEvent> pending = store.events_after(cursor, limit);
     if (pending.empty()) break;
     const std::int64_t batch_last = pending.back().seq;
     std::vector<StoredEvent> wanted;

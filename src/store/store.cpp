@@ -46,6 +46,30 @@ constexpr std::string_view set_sink_cursor_sql =
     "ON CONFLICT (sink) DO UPDATE SET last_seq = excluded.last_seq, "
     "updated_at = excluded.updated_at";
 
+constexpr std::string_view sink_health_sql =
+    "SELECT failures, failing_since, last_error, next_attempt_at, disabled_at "
+    "FROM sink_cursors WHERE sink = ?1";
+constexpr std::string_view set_sink_health_sql =
+    "INSERT INTO sink_cursors (sink, last_seq, updated_at, failures, failing_since, last_error, "
+    "next_attempt_at, disabled_at) VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (sink) DO UPDATE SET failures = excluded.failures, "
+    "failing_since = excluded.failing_since, last_error = excluded.last_error, "
+    "next_attempt_at = excluded.next_attempt_at, disabled_at = excluded.disabled_at";
+
+std::optional<SystemTime> optional_time(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return parse_iso8601(column.getString());
+}
+
+void bind_optional_time(SQLite::Statement& statement, int index,
+                        const std::optional<SystemTime>& time) {
+  if (time) {
+    statement.bind(index, format_iso8601(*time));
+  } else {
+    statement.bind(index);
+  }
+}
+
 }  // namespace
 
 Store Store::open(const std::filesystem::path& path, StoreOptions options) {
@@ -157,6 +181,36 @@ void Store::set_sink_cursor(std::string_view sink, std::int64_t seq, SystemTime 
   q->bind(1, std::string(sink));
   q->bind(2, seq);
   q->bind(3, format_iso8601(now));
+  q->exec();
+}
+
+SinkHealth Store::sink_health(std::string_view sink) {
+  BorrowedStatement q = impl_->statements.borrow(sink_health_sql);
+  q->bind(1, std::string(sink));
+  SinkHealth health;
+  if (!q->executeStep()) return health;
+  health.failures = q->getColumn(0).getInt();
+  health.failing_since = optional_time(q->getColumn(1));
+  health.last_error = q->getColumn(2).isNull() ? std::string{} : q->getColumn(2).getString();
+  health.next_attempt_at = optional_time(q->getColumn(3));
+  health.disabled_at = optional_time(q->getColumn(4));
+  return health;
+}
+
+void Store::set_sink_health(std::string_view sink, const SinkHealth& health, SystemTime now) {
+  if (sink.empty()) throw StoreError("set_sink_health: empty sink name");
+  BorrowedStatement q = impl_->statements.borrow(set_sink_health_sql);
+  q->bind(1, std::string(sink));
+  q->bind(2, format_iso8601(now));
+  q->bind(3, health.failures);
+  bind_optional_time(*q, 4, health.failing_since);
+  if (health.last_error.empty()) {
+    q->bind(5);
+  } else {
+    q->bind(5, health.last_error);
+  }
+  bind_optional_time(*q, 6, health.next_attempt_at);
+  bind_optional_time(*q, 7, health.disabled_at);
   q->exec();
 }
 

@@ -325,10 +325,10 @@ TEST_F(HistoryAndStatus, StatusShowsAFailingPairAndAnUndeliveredBacklog) {
                                   [](const std::string& l) { return l.starts_with("sinks "); });
   ASSERT_NE(sinks, text.end());
   EXPECT_EQ(*sinks, "sinks (events up to seq 2)");
-  EXPECT_THAT(cells(*(sinks + 1)), ElementsAre("NAME", "TYPE", "CURSOR", "BACKLOG"));
-  EXPECT_THAT(cells(*(sinks + 2)), ElementsAre("log", "log", "2", "0"));
-  EXPECT_THAT(cells(*(sinks + 3)), ElementsAre("jsonl", "jsonl", "2", "0"));
-  EXPECT_THAT(cells(*(sinks + 4)), ElementsAre("soc", "webhook", "0", "2"));
+  EXPECT_THAT(cells(*(sinks + 1)), ElementsAre("NAME", "TYPE", "CURSOR", "BACKLOG", "STATE"));
+  EXPECT_THAT(cells(*(sinks + 2)), ElementsAre("log", "log", "2", "0", "ok"));
+  EXPECT_THAT(cells(*(sinks + 3)), ElementsAre("jsonl", "jsonl", "2", "0", "ok"));
+  EXPECT_THAT(cells(*(sinks + 4)), ElementsAre("soc", "webhook", "0", "2", "ok"));
   EXPECT_EQ(text.back(), "attention: test: last poll partial");
 
   // The JSON document carries the same, with the exact instants.
@@ -351,9 +351,9 @@ TEST_F(HistoryAndStatus, StatusShowsAFailingPairAndAnUndeliveredBacklog) {
   EXPECT_EQ(pair[3], failing_pair.at("failing_since").as_string());
   EXPECT_EQ(pair[4], failing_pair.at("last_success_at").as_string());
   EXPECT_EQ(doc.at("sinks"), boost::json::parse(R"([
-      {"name":"log","type":"log","cursor":2,"backlog":0},
-      {"name":"jsonl","type":"jsonl","cursor":2,"backlog":0},
-      {"name":"soc","type":"webhook","cursor":0,"backlog":2}])"));
+      {"name":"log","type":"log","cursor":2,"backlog":0,"state":"ok","failures":0,"failing_since":null,"last_error":null,"next_attempt_at":null,"disabled_at":null},
+      {"name":"jsonl","type":"jsonl","cursor":2,"backlog":0,"state":"ok","failures":0,"failing_since":null,"last_error":null,"next_attempt_at":null,"disabled_at":null},
+      {"name":"soc","type":"webhook","cursor":0,"backlog":2,"state":"ok","failures":0,"failing_since":null,"last_error":null,"next_attempt_at":null,"disabled_at":null}])"));
 
   // A good poll clears the pair; the webhook's events are still waiting.
   poll();

@@ -221,11 +221,16 @@ TEST_F(DaemonTest, UnderJournaldEachLineCarriesItsSyslogPriority) {
   auto daemon = start(
       {{"JOURNAL_STREAM", std::to_string(status.st_dev) + ":" + std::to_string(status.st_ino)}});
   ASSERT_TRUE(daemon->wait_for("poll.finished", deadline)) << daemon->log();
+  // An event for the webhook, which nothing answers on port 9: a warning.
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+  daemon->signal(SIGUSR1);
+  ASSERT_TRUE(daemon->wait_for("sink.failing", deadline)) << daemon->log();
   daemon->signal(SIGTERM);
   ASSERT_EQ(daemon->wait_exit(deadline), 0);
   const std::string log = daemon->log();
   EXPECT_THAT(log, HasSubstr("<6>daemon.ready"));
-  EXPECT_THAT(log, HasSubstr("<4>sink.unsupported"));
+  EXPECT_THAT(log, HasSubstr("<6>scope.removed"));
+  EXPECT_THAT(log, HasSubstr("<4>sink.failing sink=webhook"));
   EXPECT_THAT(log, Not(HasSubstr("info daemon.ready")));
 }
 

@@ -100,7 +100,7 @@ StatusReport sample() {
                                         "2026-11-23T07:10:00.842Z", "2026-11-23T07:05:01.250Z",
                                         "HTTP 503", "2026-11-23T07:10:00.842Z"});
   report.accounts = {partial, AccountStatus{"42", "", {}, {}}};
-  report.sinks = {SinkStatus{"log", "log", 12, 0}, SinkStatus{"webhook", "webhook", 0, 12}};
+  report.sinks = {SinkStatus{"log", "log", 12, 0, {}}, SinkStatus{"webhook", "webhook", 0, 12, {}}};
   report.last_seq = 12;
   report.unconfigured = {AccountRow{"77", "old-team", "2026-01-01T00:00:00.000Z"}};
   return report;
@@ -125,9 +125,9 @@ TEST(FormatStatus, AccountsThenSinksThenWhatNeedsAttention) {
       "in the database but not in the config: 77 (old-team)\n"
       "\n"
       "sinks (events up to seq 12)\n"
-      "  NAME     TYPE     CURSOR  BACKLOG\n"
-      "  log      log          12        0\n"
-      "  webhook  webhook       0       12\n"
+      "  NAME     TYPE     CURSOR  BACKLOG  STATE\n"
+      "  log      log          12        0  ok\n"
+      "  webhook  webhook       0       12  ok\n"
       "\n"
       "attention: finance: last poll partial; 42: never polled\n");
 }
@@ -193,8 +193,8 @@ TEST(StatusJson, TheSameContentForScripts) {
   EXPECT_EQ(root.at("unconfigured_accounts"),
             boost::json::parse(R"([{"account_id":"77","name":"old-team"}])"));
   EXPECT_EQ(root.at("sinks"),
-            boost::json::parse(R"([{"name":"log","type":"log","cursor":12,"backlog":0},
-                                   {"name":"webhook","type":"webhook","cursor":0,"backlog":12}])"));
+            boost::json::parse(R"([{"name":"log","type":"log","cursor":12,"backlog":0,"state":"ok","failures":0,"failing_since":null,"last_error":null,"next_attempt_at":null,"disabled_at":null},
+                                   {"name":"webhook","type":"webhook","cursor":0,"backlog":12,"state":"ok","failures":0,"failing_since":null,"last_error":null,"next_attempt_at":null,"disabled_at":null}])"));
 }
 
 TEST(StatusJson, OkWhenNothingNeedsAttention) {
@@ -205,6 +205,50 @@ TEST(StatusJson, OkWhenNothingNeedsAttention) {
   const boost::json::value doc = boost::json::parse(status_to_json(report));
   EXPECT_EQ(doc.at("ok"), true);
   EXPECT_EQ(doc.at("accounts").at(0).at("attention"), boost::json::array());
+}
+
+}  // namespace
+}  // namespace kda::cli
+
+namespace kda::cli {
+namespace {
+
+SinkStatus webhook_with(SinkHealth health) {
+  return SinkStatus{"pager", "webhook", 40, 2, std::move(health)};
+}
+
+TEST(SinkState, AFailingSinkSaysSinceWhenHowOftenTheNextTryAndWhy) {
+  SinkHealth health;
+  health.failures = 3;
+  health.failing_since = *parse_iso8601("2026-11-23T07:00:00.000Z");
+  health.next_attempt_at = *parse_iso8601("2026-11-23T07:00:08.000Z");
+  health.last_error = "POST /hook: HTTP 503";
+  const SinkStatus sink = webhook_with(health);
+  EXPECT_EQ(sink_state(sink),
+            "failing since 2026-11-23T07:00:00.000Z (3 failures), next try "
+            "2026-11-23T07:00:08.000Z: POST /hook: HTTP 503");
+  EXPECT_EQ(attention(sink), std::vector<std::string>{"failing (3 deliveries in a row)"});
+
+  health.failures = 1;
+  EXPECT_TRUE(attention(webhook_with(health)).empty()) << "one failure is routine";
+}
+
+TEST(SinkState, ADisabledSinkNeedsAttentionAndMakesStatusExitTwo) {
+  SinkHealth health;
+  health.failures = 1;
+  health.disabled_at = *parse_iso8601("2026-11-23T07:00:00.000Z");
+  health.last_error = "POST /hook: HTTP 410";
+  StatusReport report;
+  report.now = *parse_iso8601("2026-11-23T07:01:00.000Z");
+  report.sinks = {webhook_with(health)};
+  EXPECT_EQ(sink_state(report.sinks[0]),
+            "disabled since 2026-11-23T07:00:00.000Z: POST /hook: HTTP 410");
+  EXPECT_EQ(status_exit_code(report), status_exit_attention);
+  EXPECT_THAT(format_status(report),
+              ::testing::HasSubstr("attention: sink pager: disabled (410 Gone); reload or "
+                                   "restart the daemon to retry"));
+  EXPECT_EQ(boost::json::parse(status_to_json(report)).at("sinks").at(0).at("disabled_at"),
+            "2026-11-23T07:00:00.000Z");
 }
 
 }  // namespace

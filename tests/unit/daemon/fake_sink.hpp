@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,8 @@ struct SinkRecord {
   std::vector<std::vector<std::string>> attempts;  // the event_ids of every deliver() call
   std::vector<std::string> delivered;              // the event_ids it acknowledged
   bool failing = false;                            // deliver() reports an error while set
+  std::optional<Error> error;                      // reported instead when failing and set
+  int cancels = 0;                                 // Sink::cancel() calls
 };
 
 // Holds deliveries until the test opens it: a timer that never expires by itself.
@@ -56,12 +59,14 @@ class FakeSink final : public Sink {
       : name_(std::move(name)), record_(record), gate_(gate) {}
 
   const std::string& name() const noexcept override { return name_; }
+  void cancel() override { ++record_.cancels; }
 
   asio::awaitable<Result<void>> deliver(const std::vector<StoredEvent>& events) override {
     std::vector<std::string> ids;
     for (const StoredEvent& event : events) ids.push_back(event.event_id);
     record_.attempts.push_back(ids);
     if (gate_ != nullptr) co_await gate_->pass();
+    if (record_.failing && record_.error) co_return *record_.error;
     if (record_.failing) {
       co_return make_error(errc::connection_failed, "POST https://hooks.example/audit",
                            "connection refused");

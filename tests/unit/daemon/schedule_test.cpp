@@ -85,12 +85,22 @@ TEST(PlanNextPoll, AfterAnOverrunTheGridRestartsAtNow) {
   EXPECT_EQ(following.late, milliseconds(0));
 }
 
-TEST(PlanNextPoll, LatenessIsMeasuredFromTheJitteredStart) {
-  // unit_random 0 with jitter 0.1 puts the start at t0 + 54 s; at t0 + 70 s it is 16 s late.
+TEST(PlanNextPoll, LatenessIsMeasuredFromTheGridPoint) {
+  // The grid point is t0 + 60 s (the jittered start t0 + 54 s); at t0 + 70 s it is 10 s late.
   const SteadyTime now = t0 + seconds(70);
   const NextPoll next = plan_next_poll(t0, now, interval, 0.1, 0.0);
   EXPECT_EQ(next.at, now);
-  EXPECT_EQ(next.late, seconds(16));
+  EXPECT_EQ(next.late, seconds(10));
+  EXPECT_EQ(next.nominal, now);
+}
+
+TEST(PlanNextPoll, APollShorterThanTheIntervalIsNotReportedLate) {
+  // The jittered start (t0 + 54 s) has passed at t0 + 56 s, but the slot (t0 + 60 s) has not:
+  // start now, no overrun, and the grid stays.
+  const NextPoll next = plan_next_poll(t0, t0 + seconds(56), interval, 0.1, 0.0);
+  EXPECT_EQ(next.at, t0 + seconds(56));
+  EXPECT_EQ(next.late, milliseconds(0));
+  EXPECT_EQ(next.nominal, t0 + interval);
 }
 
 TEST(PlanNextPoll, ASlotReachedExactlyAtNowIsNotLateAndKeepsTheGrid) {

@@ -3,8 +3,6 @@
 // a "nothing happens" check uses io_context::poll, which runs every handler that is ready.
 #include "daemon/sink_worker.hpp"
 
-#include "fake_sink.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +16,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "fake_sink.hpp"
 
 namespace kda::daemon {
 namespace {
@@ -88,8 +88,14 @@ class SinkWorkerTest : public ::testing::Test {
     for (const char* id : device_ids) {
       const Device added = device(id);
       poll.device_writes.push_back({RowWrite::seen, added, 0});
-      poll.changes.push_back(Change{ChangeType::device_added, added.device_id, added.device_name,
-                                    std::nullopt, "", {}, added, ""});
+      poll.changes.push_back(Change{ChangeType::device_added,
+                                    added.device_id,
+                                    added.device_name,
+                                    std::nullopt,
+                                    "",
+                                    {},
+                                    added,
+                                    ""});
     }
     return store_.commit_poll(poll).event_ids;
   }
@@ -99,8 +105,14 @@ class SinkWorkerTest : public ::testing::Test {
     PollCommit poll = next_poll();
     const Device removed = device(device_id);
     poll.device_writes.push_back({RowWrite::removed, removed, 3});
-    poll.changes.push_back(Change{ChangeType::device_removed, removed.device_id,
-                                  removed.device_name, std::nullopt, "", removed, {}, ""});
+    poll.changes.push_back(Change{ChangeType::device_removed,
+                                  removed.device_id,
+                                  removed.device_name,
+                                  std::nullopt,
+                                  "",
+                                  removed,
+                                  {},
+                                  ""});
     return store_.commit_poll(poll).event_ids;
   }
 
@@ -230,8 +242,7 @@ TEST_F(SinkWorkerTest, WakeDoesNotCutARunningBackoffShortButStopDoes) {
   commit_added({"d1"});
   SinkRecord& record = new_record();
   record.failing = true;
-  const auto worker =
-      start_worker(std::make_unique<FakeSink>("webhook", record), {}, ten_minutes);
+  const auto worker = start_worker(std::make_unique<FakeSink>("webhook", record), {}, ten_minutes);
   ASSERT_TRUE(run_until([&] { return worker->consecutive_failures() == 1; }));
 
   record.failing = false;
@@ -328,6 +339,7 @@ TEST_F(SinkWorkerTest, StopDuringADeliveryEndsTheLoopAfterIt) {
 
   worker->stop();
   run_ready_handlers();
+  EXPECT_EQ(record.cancels, 1) << "stop() asks the sink to cut its delivery short";
   EXPECT_TRUE(worker->running()) << "the delivery in progress is not abandoned";
 
   gate.open();
@@ -365,6 +377,89 @@ TEST_F(SinkWorkerTest, ASlowSinkDoesNotHoldUpAnotherWorkerOnTheSameIoContext) {
   ASSERT_EQ(slow.attempts.size(), 2u);
   EXPECT_EQ(slow.attempts[0], first);
   EXPECT_EQ(slow.attempts[1], second);
+}
+
+Error http_error(int status, std::optional<milliseconds> retry_after = std::nullopt) {
+  Error error = make_error(errc::http_status, "POST http://127.0.0.1:9/hook", "receiver said no");
+  error.http_status = status;
+  error.retry_after = retry_after;
+  return error;
+}
+
+TEST_F(SinkWorkerTest, GoneDisablesTheSinkAndRecordsWhyForStatus) {
+  commit_added({"d1"});
+  SinkRecord& record = new_record();
+  record.failing = true;
+  record.error = http_error(410);
+  const auto worker = start_worker(std::make_unique<FakeSink>("pager", record));
+  ASSERT_TRUE(run_until([&] { return !worker->running(); }));
+  EXPECT_TRUE(worker->disabled());
+  EXPECT_EQ(record.attempts.size(), 1u) << "no retry after 410";
+  EXPECT_EQ(store_.sink_cursor("pager"), 0);
+  const SinkHealth health = store_.sink_health("pager");
+  EXPECT_TRUE(health.disabled_at.has_value());
+  EXPECT_EQ(health.failures, 1);
+  EXPECT_NE(health.last_error.find("HTTP 410"), std::string::npos) << health.last_error;
+  EXPECT_FALSE(health.next_attempt_at.has_value());
+}
+
+TEST_F(SinkWorkerTest, ANewWorkerForADisabledSinkClearsItsHealthAndDelivers) {
+  const auto events = commit_added({"d1"});
+  SinkHealth disabled;
+  disabled.failures = 1;
+  disabled.disabled_at = clock_.now();
+  disabled.last_error = "HTTP 410";
+  store_.set_sink_health("pager", disabled, clock_.now());
+  SinkRecord& record = new_record();
+  start_worker(std::make_unique<FakeSink>("pager", record));
+  ASSERT_TRUE(run_until([&] { return cursor_caught_up("pager"); }));
+  EXPECT_EQ(record.delivered, events);
+  EXPECT_EQ(store_.sink_health("pager"), SinkHealth{});
+}
+
+TEST_F(SinkWorkerTest, HealthIsRecordedWhileFailingAndClearedOnRecovery) {
+  commit_added({"d1"});
+  SinkRecord& record = new_record();
+  record.failing = true;
+  record.error = http_error(503);
+  start_worker(std::make_unique<FakeSink>("pager", record));
+  ASSERT_TRUE(run_until([&] { return store_.sink_health("pager").failures >= 2; }));
+  const SinkHealth failing = store_.sink_health("pager");
+  EXPECT_EQ(failing.failing_since, clock_.now());
+  EXPECT_TRUE(failing.next_attempt_at.has_value());
+  EXPECT_NE(failing.last_error.find("HTTP 503"), std::string::npos) << failing.last_error;
+  EXPECT_FALSE(failing.disabled_at.has_value());
+
+  record.failing = false;
+  ASSERT_TRUE(run_until([&] { return cursor_caught_up("pager"); }));
+  EXPECT_EQ(store_.sink_health("pager"), SinkHealth{});
+}
+
+TEST(PlanRetry, GoneDisables) {
+  EXPECT_TRUE(plan_retry(http_error(410), tiny_backoff, 0, 0.5).disable);
+}
+
+TEST(PlanRetry, ARefusedRequestIsRetriedAtTheSlowestRate) {
+  const SinkBackoff backoff{milliseconds(1'000), milliseconds(300'000)};
+  for (int status : {400, 401, 403, 404, 422}) {
+    const RetryPlan plan = plan_retry(http_error(status), backoff, 0, 0.0);
+    EXPECT_FALSE(plan.disable) << status;
+    EXPECT_EQ(plan.delay, milliseconds(300'000)) << status;
+  }
+}
+
+TEST(PlanRetry, TransientFailuresBackOffWithJitterAndHonourRetryAfterUpToTheCap) {
+  const SinkBackoff backoff{milliseconds(1'000), milliseconds(60'000)};
+  for (int status : {408, 429, 500, 503}) {
+    EXPECT_EQ(plan_retry(http_error(status), backoff, 2, 0.5).delay, milliseconds(2'000)) << status;
+  }
+  // Retry-After raises the delay above the jittered one, but never past max_backoff.
+  EXPECT_EQ(plan_retry(http_error(429, milliseconds(5'000)), backoff, 0, 0.0).delay,
+            milliseconds(5'000));
+  EXPECT_EQ(plan_retry(http_error(503, milliseconds(600'000)), backoff, 0, 0.0).delay,
+            milliseconds(60'000));
+  Error timeout = make_error(errc::timeout, "POST http://127.0.0.1:9/hook");
+  EXPECT_LE(plan_retry(timeout, backoff, 3, 0.99).delay, milliseconds(8'000));
 }
 
 }  // namespace

@@ -1,0 +1,232 @@
+#include "api/coroutine_warnings.hpp"
+#include "koodrive_audit/sinks.hpp"
+
+#include "api/endpoint.hpp"
+#include "api/http_client.hpp"
+#include "api/retry.hpp"
+#include "sinks/standard_webhooks.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace kda {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// A receiver's answer is quoted this far into an Error (and so into logs and `status`).
+constexpr std::size_t body_excerpt_bytes = 200;
+// Plenty for any acknowledgement. A bigger answer fails as body_too_large (and is retried)
+// rather than costing memory for a page of which 200 bytes would be quoted.
+constexpr std::size_t max_response_bytes = 1024 * 1024;
+
+struct WebhookTarget {
+  api::Endpoint endpoint;
+  std::string target;  // "/path?query", percent-encoding kept as configured
+  std::string shown;   // for errors: scheme://host[:port]/path, a query shown as "?…"
+};
+
+// parse_base_url refuses a query (an API root has none), but a webhook URL may carry one, e.g. a
+// receiver's routing key. So Boost.URL splits the URL, and parse_base_url checks the origin:
+// scheme, host, port, no userinfo, plain HTTP to loopback only. The query may hold a token, so
+// it never appears in an error.
+Result<WebhookTarget> split_url(std::string_view url, const std::string& context) {
+  auto parsed = boost::urls::parse_uri(url);  // not parse_absolute_uri: name a #fragment
+  if (!parsed) return make_error(errc::invalid_request, context, "url is not an absolute URL");
+  const boost::urls::url_view& u = *parsed;
+  if (u.has_fragment()) return make_error(errc::invalid_request, context, "url must not have a #fragment");
+  auto endpoint =
+      api::parse_base_url(std::string(u.scheme()) + "://" + std::string(u.encoded_authority()));
+  if (!endpoint) return make_error(errc::invalid_request, context, "url: " + endpoint.error().detail);
+  WebhookTarget out;
+  out.endpoint = std::move(*endpoint);
+  out.endpoint.path_prefix.clear();
+  out.target = u.encoded_path().empty() ? std::string("/") : std::string(u.encoded_path());
+  out.shown = (out.endpoint.tls ? "https://" : "http://") + out.endpoint.host_header + out.target;
+  if (u.has_query()) {
+    out.target += "?" + std::string(u.encoded_query());
+    out.shown += "?…";
+  }
+  return out;
+}
+
+bool is_token_char(unsigned char c) noexcept {
+  static constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  return std::isalnum(c) != 0 || specials.find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The config refuses these too; checked again here because the options are the contract and a
+// header that changes framing or forges a signature must never reach the wire.
+Result<void> check_headers(const std::map<std::string, std::string>& headers,
+                           const std::string& context) {
+  static constexpr std::array<std::string_view, 5> reserved = {
+      "host", "content-type", "content-length", "transfer-encoding", "connection"};
+  for (const auto& [name, value] : headers) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+          return is_token_char(static_cast<unsigned char>(c));
+        })) {
+      return make_error(errc::invalid_request, context, "header '" + name + "' is not a valid name");
+    }
+    const std::string folded = lower(name);
+    if (folded.starts_with("webhook-") ||
+        std::find(reserved.begin(), reserved.end(), folded) != reserved.end()) {
+      return make_error(errc::invalid_request, context,
+                        "header '" + name + "' is set by the webhook sink itself");
+    }
+    // The value is not quoted: it may be a token.
+    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return make_error(errc::invalid_request, context,
+                        "header '" + name + "' has a line break or NUL in its value");
+    }
+  }
+  return {};
+}
+
+// The receiver's words for the log: at most 200 bytes, control characters as spaces (a line
+// break must not forge a log line), and no UTF-8 sequence cut in half at the end.
+std::string body_excerpt(std::string_view body) {
+  if (body.empty()) return "empty body";
+  std::string text(body.substr(0, body_excerpt_bytes));
+  if (body.size() > body_excerpt_bytes) {
+    std::size_t cut = text.size();
+    while (cut > 0 && (static_cast<unsigned char>(text[cut - 1]) & 0xC0) == 0x80) --cut;
+    if (cut > 0 && static_cast<unsigned char>(text[cut - 1]) >= 0xC0) {
+      const auto lead = static_cast<unsigned char>(text[cut - 1]);
+      const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (text.size() - (cut - 1) < length) text.resize(cut - 1);
+    }
+  }
+  for (char& c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) c = ' ';
+  }
+  return "body: " + text + (body.size() > body_excerpt_bytes ? "…" : "");
+}
+
+std::int64_t unix_seconds(SystemTime t) {
+  return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+class WebhookSink final : public Sink {
+ public:
+  WebhookSink(WebhookSinkOptions options, WebhookTarget target,
+              std::shared_ptr<api::HttpClient> http, const Clock& clock)
+      : name_(std::move(options.name)),
+        secrets_(std::move(options.secrets)),
+        headers_(options.headers.begin(), options.headers.end()),
+        target_(std::move(target)),
+        http_(std::move(http)),
+        clock_(clock) {}
+
+  ~WebhookSink() override { http_->stop(); }
+  WebhookSink(const WebhookSink&) = delete;
+  WebhookSink& operator=(const WebhookSink&) = delete;
+
+  const std::string& name() const noexcept override { return name_; }
+  std::size_t max_batch() const noexcept override { return 1; }
+
+  // Terminal, like the transport's stop(): it is meant for shutdown, and a delivery started
+  // after it would only hold the shutdown up.
+  void cancel() override {
+    cancelled_ = true;
+    http_->stop();
+  }
+
+  asio::awaitable<Result<void>> deliver(const std::vector<StoredEvent>& events) override {
+    // max_batch() is 1, so the outbox sends one event at a time; a longer batch still goes in
+    // order and stops at the first failure.
+    for (const StoredEvent& event : events) {
+      if (auto sent = co_await post(event); !sent) co_return sent.error();
+    }
+    co_return Result<void>{};
+  }
+
+ private:
+  asio::awaitable<Result<void>> post(const StoredEvent& event) {
+    const std::string context =
+        "sink " + name_ + " POST " + target_.shown + " event " + event.event_id;
+    if (cancelled_) co_return make_error(errc::cancelled, context, "sink cancelled");
+    const std::string body = event_to_json(event);
+    // Called by the transport right before each write: if a stale keep-alive connection makes
+    // it send again, the timestamp and signatures are fresh, the webhook-id the same.
+    api::RequestBuilder build = [&]() -> Result<api::HttpRequest> {
+      const std::int64_t timestamp = unix_seconds(clock_.now());
+      api::HttpRequest request;
+      request.method = "POST";
+      request.target = target_.target;
+      request.headers = headers_;
+      request.headers.emplace_back("webhook-id", event.event_id);
+      request.headers.emplace_back("webhook-timestamp", std::to_string(timestamp));
+      request.headers.emplace_back(
+          "webhook-signature",
+          webhooks::signature_header(event.event_id, timestamp, body, secrets_));
+      request.body = body;
+      request.content_type = "application/json";
+      return request;
+    };
+    auto response = co_await http_->send(std::move(build), context);
+    if (!response) co_return std::move(response.error());
+    if (response->status >= 200 && response->status <= 299) co_return Result<void>{};
+
+    Error error = make_error(errc::http_status, context, body_excerpt(response->body));
+    error.http_status = response->status;
+    if (!response->retry_after.empty()) {
+      error.retry_after = api::parse_retry_after(response->retry_after, clock_.now());
+    }
+    co_return error;
+  }
+
+  std::string name_;
+  std::vector<std::string> secrets_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  WebhookTarget target_;
+  std::shared_ptr<api::HttpClient> http_;
+  const Clock& clock_;
+  bool cancelled_ = false;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> make_webhook_sink(asio::any_io_executor executor,
+                                                WebhookSinkOptions options, const Clock& clock) {
+  const std::string context = "webhook sink " + options.name;
+  auto target = split_url(options.url, context);
+  if (!target) return target.error();
+  if (options.secrets.empty()) {
+    return make_error(errc::invalid_request, context, "no signing secret");
+  }
+  for (std::size_t i = 0; i < options.secrets.size(); ++i) {
+    if (!webhooks::decode_secret(options.secrets[i])) {
+      return make_error(errc::invalid_request, context,
+                        "secret #" + std::to_string(i + 1) +
+                            " is not usable: empty, or whsec_ not followed by base64");
+    }
+  }
+  if (auto checked = check_headers(options.headers, context); !checked) return checked.error();
+
+  api::TransportOptions transport;
+  transport.timeout = options.timeout;
+  transport.max_connections = 1;  // one event at a time, in order
+  transport.max_response_bytes = max_response_bytes;
+  auto http = api::make_http_client(std::move(executor), target->endpoint, transport);
+  if (!http) {
+    return make_error(errc::invalid_request, context, http.error().detail);
+  }
+  return std::unique_ptr<Sink>(
+      std::make_unique<WebhookSink>(std::move(options), std::move(*target), std::move(*http), clock));
+}
+
+}  // namespace kda
