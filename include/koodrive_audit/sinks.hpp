@@ -30,7 +30,8 @@ class Sink {
   // The key of this sink's cursor in sink_cursors.
   virtual const std::string& name() const noexcept = 0;
   // Delivers every event of the batch, in order, or reports why not (nothing counts as
-  // delivered then; the batch comes again).
+  // delivered then; the batch comes again). `events` is read across suspensions: the caller
+  // keeps it alive until the returned awaitable completes (never pass a temporary to co_spawn).
   virtual boost::asio::awaitable<Result<void>> deliver(const std::vector<StoredEvent>& events) = 0;
   // SIGHUP: reopen files. Default: nothing to reopen.
   virtual void reopen() {}

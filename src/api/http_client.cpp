@@ -290,6 +290,9 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
       if (stopped_) co_return cancelled(context);
       co_return transport_error(context, "connect " + endpoint_.host_header, connect_ec);
     }
+    // stop() cancels what is pending; a step that had already completed (its handler queued)
+    // is not, so every resumption checks the flag too.
+    if (stopped_) co_return cancelled(context);
     if (!connection->tls) co_return connection;
 
     auto& stream = *connection->tls;
@@ -309,6 +312,7 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
       if (stopped_) co_return cancelled(context);
       co_return transport_error(context, "TLS handshake with " + endpoint_.host_header, handshake_ec);
     }
+    if (stopped_) co_return cancelled(context);
     co_return connection;
   }
 
@@ -338,6 +342,7 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
 
     connection.tcp().expires_at(deadline);
     auto [write_ec, written] = co_await http::async_write(stream, message, use_tuple);
+    if (!write_ec && stopped_) write_ec = asio::error::operation_aborted;  // see open()
     if (write_ec) {
       out.ec = write_ec;
       out.stage = "write";

@@ -43,13 +43,6 @@ class WebhookDaemonTest : public DaemonTest {
     return path.string();
   }
 
-  // Until the webhook sink is wired into the daemon, the daemon keeps its events and says so.
-  void skip_if_not_wired(const DaemonProcess& daemon) {
-    if (daemon.count("is not implemented yet") > 0) {
-      GTEST_SKIP() << "the daemon does not run webhook sinks yet: " << daemon.log();
-    }
-  }
-
   // The JSONL sink's ids while the daemon runs; a line caught half written reads as "not yet".
   std::vector<std::string> jsonl_ids() const {
     try {
@@ -77,7 +70,6 @@ TEST_F(WebhookDaemonTest, EveryEventArrivesSignedInSeqOrderThroughFailuresAndRot
                                    "\"}], timeout: 2s}"));
   auto daemon = start();
   ASSERT_TRUE(daemon->wait_for("poll.finished", deadline)) << daemon->log();
-  skip_if_not_wired(*daemon);
 
   // Four events in one poll (three scopes added, one removed), then one more in the next.
   add_laptop_scope("/contacts-1");
@@ -131,7 +123,6 @@ TEST_F(WebhookDaemonTest, AHangingReceiverHoldsUpNeitherPollingNorOtherSinksNorS
       secret_file("b.secret", new_secret) + "\", timeout: 10m}"));
   auto daemon = start();
   ASSERT_TRUE(daemon->wait_for("poll.finished", deadline)) << daemon->log();
-  skip_if_not_wired(*daemon);
 
   sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
   ASSERT_TRUE(wait_until([&] { return receiver.count() >= 1; }, deadline)) << daemon->log();
