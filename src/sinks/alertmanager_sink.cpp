@@ -5,8 +5,8 @@
 
 #include "api/endpoint.hpp"
 #include "api/http_client.hpp"
-#include "api/retry.hpp"
 #include "sinks/alert_payload.hpp"
+#include "sinks/refused_delivery.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -26,8 +26,6 @@ namespace asio = boost::asio;
 // Alertmanager takes any number of alerts per request; 64 keeps a request small (~100 KB) and a
 // failed batch cheap to resend, while a burst of removals still goes out in few requests.
 constexpr std::size_t alerts_per_request = 64;
-// Enough of an error answer to see Alertmanager's reason ("start time must be before end time").
-constexpr std::size_t error_body_bytes = 200;
 constexpr std::string_view alerts_path = "/api/v2/alerts";
 
 struct Target {
@@ -35,11 +33,6 @@ struct Target {
   std::string path;  // the request target: path prefix + /api/v2/alerts
   std::shared_ptr<api::HttpClient> http;
 };
-
-std::string excerpt(std::string_view body) {
-  if (body.size() <= error_body_bytes) return std::string(body);
-  return std::string(body.substr(0, error_body_bytes)) + "…";
-}
 
 // One Alertmanager's answer to the batch: accepted (2xx), or why not. Takes everything by value
 // or shared ownership: it runs as its own coroutine inside a parallel group.
@@ -56,13 +49,8 @@ asio::awaitable<Result<void>> post_alerts(std::shared_ptr<api::HttpClient> http,
   };
   auto response = co_await http->send(std::move(build), context);
   if (!response) co_return std::move(response.error());
-  if (response->status >= 200 && response->status < 300) co_return Result<void>{};
-  Error error = make_error(errc::http_status, std::move(context), excerpt(response->body));
-  error.http_status = response->status;
-  if (!response->retry_after.empty()) {
-    error.retry_after = api::parse_retry_after(response->retry_after, clock.now());
-  }
-  co_return error;
+  if (delivery_accepted(response->status)) co_return Result<void>{};
+  co_return refused_delivery(*response, std::move(context), clock.now());
 }
 
 class AlertmanagerSink final : public Sink {

@@ -3,7 +3,7 @@
 
 #include "api/endpoint.hpp"
 #include "api/http_client.hpp"
-#include "api/retry.hpp"
+#include "sinks/refused_delivery.hpp"
 #include "sinks/standard_webhooks.hpp"
 
 #include <boost/url/parse.hpp>
@@ -20,8 +20,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-// A receiver's answer is quoted this far into an Error (and so into logs and `status`).
-constexpr std::size_t body_excerpt_bytes = 200;
 // Plenty for any acknowledgement. A bigger answer fails as body_too_large (and is retried)
 // rather than costing memory for a page of which 200 bytes would be quoted.
 constexpr std::size_t max_response_bytes = 1024 * 1024;
@@ -95,27 +93,6 @@ Result<void> check_headers(const std::map<std::string, std::string>& headers,
   return {};
 }
 
-// The receiver's words for the log: at most 200 bytes, control characters as spaces (a line
-// break must not forge a log line), and no UTF-8 sequence cut in half at the end.
-std::string body_excerpt(std::string_view body) {
-  if (body.empty()) return "empty body";
-  std::string text(body.substr(0, body_excerpt_bytes));
-  if (body.size() > body_excerpt_bytes) {
-    std::size_t cut = text.size();
-    while (cut > 0 && (static_cast<unsigned char>(text[cut - 1]) & 0xC0) == 0x80) --cut;
-    if (cut > 0 && static_cast<unsigned char>(text[cut - 1]) >= 0xC0) {
-      const auto lead = static_cast<unsigned char>(text[cut - 1]);
-      const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-      if (text.size() - (cut - 1) < length) text.resize(cut - 1);
-    }
-  }
-  for (char& c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F) c = ' ';
-  }
-  return "body: " + text + (body.size() > body_excerpt_bytes ? "…" : "");
-}
-
 std::int64_t unix_seconds(SystemTime t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -179,14 +156,8 @@ class WebhookSink final : public Sink {
     };
     auto response = co_await http_->send(std::move(build), context);
     if (!response) co_return std::move(response.error());
-    if (response->status >= 200 && response->status <= 299) co_return Result<void>{};
-
-    Error error = make_error(errc::http_status, context, body_excerpt(response->body));
-    error.http_status = response->status;
-    if (!response->retry_after.empty()) {
-      error.retry_after = api::parse_retry_after(response->retry_after, clock_.now());
-    }
-    co_return error;
+    if (delivery_accepted(response->status)) co_return Result<void>{};
+    co_return refused_delivery(*response, context, clock_.now());
   }
 
   std::string name_;
