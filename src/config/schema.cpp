@@ -117,14 +117,16 @@ constexpr auto table = std::to_array<KeySpec>({
     {.path = "events.mass_removal", .kind = Kind::mapping, .default_value = "{}",
      .help = "When one poll would remove many items: audit.suspect_mass_removal."},
     {.path = "events.mass_removal.threshold", .kind = Kind::percent, .default_value = "50%", .min = 0.01, .max = 1,
-     .help = "A poll that removes at least this share of an account's live items (and at least "
-             "min_items of them) raises audit.suspect_mass_removal."},
+     .help = "A poll that would remove more than this share of an account's live scopes (or "
+             "devices), and at least min_items of them, holds those removals until the next "
+             "poll confirms them, and raises audit.suspect_mass_removal."},
     {.path = "events.mass_removal.min_items", .kind = Kind::integer, .default_value = "5", .min = 1, .max = 1'000'000,
      .help = "The fewest removed items that can count as a mass removal."},
     {.path = "events.coverage", .kind = Kind::mapping, .default_value = "{}",
      .help = "When the audit stops seeing part of an account: coverage.lost / coverage.restored."},
     {.path = "events.coverage.after_failures", .kind = Kind::integer, .default_value = "3", .min = 1, .max = 1000,
-     .help = "Consecutive failed fetches of a (device, module) before coverage.lost."},
+     .help = "Consecutive failed polls of the device list, or of a (device, module), before "
+             "coverage.lost; the next success raises coverage.restored."},
     {.path = "events.sinks", .kind = Kind::list, .default_value = "[{type: log}]",
      .rule = "names unique",
      .help = "Where events are delivered, each at least once, in order. An empty list keeps "
