@@ -13,6 +13,7 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr std::string_view token_config =
     "api: {base_url: \"https://intl.myhuaweicloud-koodrive.com\"}\n"
@@ -67,6 +68,23 @@ TEST(ConfigFileMode, ComesFirstAndSecretFileWarningsStay) {
   EXPECT_THAT(config.warnings[0], HasSubstr(": config file " + file.string() + " is readable by others"));
   EXPECT_THAT(config.warnings[1], HasSubstr("auth.token_file: secret file "));
   EXPECT_THAT(config.warnings[1], HasSubstr(" is readable by group or others (mode 0604); chmod 600 "));
+}
+
+TEST(ConfigSecrets, ASecretWrittenInlineIsRefusedWithoutBeingRepeated) {
+  const std::string value = "inline-secret-value-6d1f";
+  const std::vector<std::string> errors = test::errors_of(
+      "api: {base_url: \"https://intl.myhuaweicloud-koodrive.com\"}\n"
+      "auth: {app_id: \"a378\", app_secret: \"" + value + "\", app_secret_file: app-secret}\n"
+      "accounts:\n  - user_id: \"1\"\n    auth: {mode: token, token: \"" + value + "\", token_file: token}\n"
+      "events: {sinks: [{type: webhook, url: \"https://hooks.example/k\", secret: \"" + value +
+      "\", secret_file: webhook-secret, headers: {X-Key: \"" + value + "\\n\"}}]}\n");
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_THAT(errors[0], HasSubstr("auth.app_secret: secrets are never written in the config; use "
+                                   "'app_secret_file' or 'app_secret_env'"));
+  EXPECT_THAT(errors[1], HasSubstr("accounts[0].auth.token: secrets are never written in the config"));
+  EXPECT_THAT(errors[2], HasSubstr("events.sinks[0].secret: secrets are never written in the config"));
+  EXPECT_THAT(errors[3], HasSubstr("events.sinks[0].headers"));
+  for (const std::string& error : errors) EXPECT_THAT(error, Not(HasSubstr(value)));
 }
 
 TEST(ConfigTls, NoKeyTurnsVerificationOff) {
