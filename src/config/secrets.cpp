@@ -67,7 +67,9 @@ bool is_env_name(std::string_view name) noexcept {
 
 SecretRead read_secret_file(const std::string& path) {
   SecretRead result;
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever; with it
+  // the open returns and the regular-file check below refuses it.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) {
     result.error = cannot_read(path, errno);
     return result;

@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include <sys/stat.h>
+
 namespace kda {
 namespace {
 
@@ -190,6 +192,23 @@ accounts: [{user_id: "1"}]
   std::filesystem::remove(file);
   EXPECT_FALSE(reread_secret(config.auth->token, error));
   EXPECT_EQ(error, "cannot read " + file.string() + ": No such file or directory");
+}
+
+TEST(ConfigValid, ASecretFileThatIsAFifoIsRefusedNotWaitedOn) {
+  // Found by reading the fuzz target's notes: open() of a FIFO blocks until a writer comes.
+  test::TempDir dir;
+  const auto fifo = dir.path() / "token";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    (void)parse_config(std::string(R"(api: {base_url: "https://intl.myhuaweicloud-koodrive.com"}
+auth: {mode: token, token_file: token}
+accounts: [{user_id: "1"}]
+)"),
+                       dir.path() / "config.yaml");
+    FAIL() << "a FIFO was accepted as a secret file";
+  } catch (const ConfigError& error) {
+    EXPECT_THAT(error.what(), ::testing::HasSubstr(fifo.string() + ": not a regular file"));
+  }
 }
 
 TEST(ConfigValid, RelativePathsResolveAgainstTheConfigDirectory) {
