@@ -43,7 +43,9 @@ TEST(Population, HasTheAskedSizesAndUniqueIds) {
   generate_population(state, {std::string(user), 10'000, 3, 1});
   const auto elapsed = cpu_now() - start;
   // The benchmark's population, "well under a second".
-  EXPECT_LT(elapsed, test::time_budget(std::chrono::milliseconds(1000)));
+  if (test::speed_is_measured) {
+    EXPECT_LT(elapsed, std::chrono::milliseconds(1000));
+  }
   RecordProperty("generation_ms",
                  static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()));
 

@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace kda::sim {
 namespace {
 
@@ -267,7 +269,9 @@ TEST(SimulatorScale, AnswersTheBenchmarkPopulationQuickly) {
     const Reply scopes = sim.handle(token_request(scopes_target(some_device, "?moduleCode=101")), now);
     ASSERT_EQ(scopes.response.result_int(), 200);
   }
-  EXPECT_LT(std::chrono::steady_clock::now() - start, test::time_budget(1s));
+  if (test::speed_is_measured) {
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  }
 }
 
 }  // namespace

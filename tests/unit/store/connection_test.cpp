@@ -75,11 +75,13 @@ TEST_F(ConnectionStoreTest, WaitsForALockInsteadOfFailing) {
   Store store = open_migrated();
   SQLite::Database other(db_path().string(), SQLite::OPEN_READWRITE);
   other.exec("BEGIN IMMEDIATE");
+  // Timed from before the thread starts: the lock is then held for at least 300 ms of it
+  // however the two threads are scheduled.
+  const auto start = std::chrono::steady_clock::now();
   std::thread release([&other] {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     other.exec("COMMIT");
   });
-  const auto start = std::chrono::steady_clock::now();
   EXPECT_NO_THROW(store.commit_poll(make_poll("acc", at("2026-01-01T00:00:00.000Z"))));
   const auto waited = std::chrono::steady_clock::now() - start;
   release.join();
