@@ -126,7 +126,7 @@ CrashSoakReport run_crash_soak(const CrashSoakOptions& options) {
                   std::to_string(options.seed) + "}");
 
   for (int run = 0; run < options.kills; ++run) {
-    const int changes = std::uniform_int_distribution<int>(0, options.most_changes_per_run)(random);
+    const int changes = std::uniform_int_distribution<int>(1, options.most_changes_per_run)(random);
     for (int i = 0; i < changes; ++i) tenant.change();
     const std::int64_t requests_before = counter(site.sim(), "total");
     const int polls_before = polls(site);
@@ -145,8 +145,11 @@ CrashSoakReport run_crash_soak(const CrashSoakOptions& options) {
                     "run " + std::to_string(run) + ": no poll started within 10 s");
     }
     std::this_thread::sleep_for(delay);
-    if (counter(site.sim(), "in_flight") > 0) ++report.kills_with_requests_in_flight;
-    if (change_events(site) < tenant.expected().size()) ++report.kills_with_changes_unrecorded;
+    const bool in_flight = counter(site.sim(), "in_flight") > 0;
+    const bool unrecorded = change_events(site) < tenant.expected().size();
+    report.kills_with_requests_in_flight += in_flight ? 1 : 0;
+    report.kills_with_changes_unrecorded += unrecorded ? 1 : 0;
+    report.kills_in_a_poll_with_changes += in_flight && unrecorded ? 1 : 0;
     if (polls(site) > polls_before) ++report.kills_after_a_commit;
     daemon->signal(SIGKILL);
     const std::optional<int> exit = daemon->wait_exit(exit_deadline);
@@ -171,6 +174,10 @@ CrashSoakReport run_crash_soak(const CrashSoakOptions& options) {
     checks.expect(daemon->wait_exit(exit_deadline) == 0, "the last run did not stop cleanly");
   }
 
+  checks.expect(report.kills_in_a_poll_with_changes >= options.required_kills_in_a_poll_with_changes,
+                "only " + std::to_string(report.kills_in_a_poll_with_changes) +
+                    " kills came while a poll with changes was in flight, fewer than the " +
+                    std::to_string(options.required_kills_in_a_poll_with_changes) + " required");
   report.integrity = integrity_check(site.database());
   checks.expect(report.integrity == "ok", "PRAGMA integrity_check: " + report.integrity);
   report.verify_exit = run_verify(site);
@@ -219,7 +226,8 @@ std::string describe(const CrashSoakReport& report) {
       << report.kills_aimed_at_polls << ", with requests in flight: "
       << report.kills_with_requests_in_flight << ", with changes not yet recorded: "
       << report.kills_with_changes_unrecorded << ", after the run committed a poll: "
-      << report.kills_after_a_commit << "\n";
+      << report.kills_after_a_commit << "\n  kills while a poll with changes was in flight (both): "
+      << report.kills_in_a_poll_with_changes << "\n";
   out << "  changes made: " << report.change_count << " (";
   const char* separator = "";
   for (const auto& [type, count] : report.changes) {

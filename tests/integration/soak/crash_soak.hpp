@@ -22,7 +22,8 @@ namespace kda::test::soak {
 
 struct CrashSoakOptions {
   int kills = 50;
-  int most_changes_per_run = 2;  // made before each start
+  int most_changes_per_run = 2;  // made before each start (at least one)
+  int required_kills_in_a_poll_with_changes = 0;  // fewer is a failure (issue #6: 50)
   std::uint64_t seed = 1;        // the tenant, the changes and the kill moments
   int devices = 12;
   int scopes_per_module = 2;
@@ -37,6 +38,7 @@ struct CrashSoakReport {
   int kills_with_requests_in_flight = 0;  // the simulator had a request open just before
   int kills_with_changes_unrecorded = 0;  // some change made so far had no event yet
   int kills_after_a_commit = 0;           // the run had committed a poll (then delivered…)
+  int kills_in_a_poll_with_changes = 0;   // requests in flight and changes unrecorded
   std::map<std::string, int> changes;
   int change_count = 0;
   std::map<std::string, int> poll_outcomes;  // the polls table at the end

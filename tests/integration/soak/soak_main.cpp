@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--changes", fault.changes, "fault soak: changes made")->capture_default_str();
   app.add_option("--kills", crash.kills, "crash soak: SIGKILLs")->capture_default_str();
+  app.add_option("--require-kills-in-poll", crash.required_kills_in_a_poll_with_changes,
+                 "crash soak: fail unless this many kills came while a poll with changes was in "
+                 "flight")
+      ->capture_default_str();
   app.add_option("--devices", fault.devices, "devices of the generated tenant")
       ->capture_default_str();
   app.add_option("--seed", seed, "tenant, changes, fault draws and kill moments")
