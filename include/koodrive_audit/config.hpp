@@ -30,7 +30,7 @@ namespace kda {
 using Duration = std::chrono::milliseconds;
 
 // Every event type a sink can receive (the vocabulary of `events.sinks[].types` and of an
-// alertmanager sink's `severity`). model's ChangeType names the first six.
+// alertmanager sink's `severity`). The same names as model's ChangeType.
 inline constexpr std::array<std::string_view, 9> event_type_names{
     "device.added",  "device.removed", "device.changed",
     "scope.added",   "scope.removed",  "scope.changed",

@@ -1,7 +1,17 @@
 #pragma once
 // The diff engine: what the store knew (Snapshot) × what one poll saw (Observation) → the
 // changes to record and the snapshot rows to rewrite. It applies the event rules of DESIGN.md §5
-// (1–4): failure is not absence, baseline, confirmed removal, device removal cascades.
+// (1–4): failure is not absence, baseline, confirmed removal, device removal cascades; and the
+// two guards of the audit itself (issue #6):
+//  - mass removal: when one poll would remove more than `threshold` of the account's live
+//    scopes (or devices), and at least `min_items` of them, those removals are held (their rows
+//    are written `missing`, without events) and one audit.suspect_mass_removal event says so.
+//    A held item keeps missing_count >= confirm_removals, so the next successful fetch that
+//    still misses it confirms the removal (an ordinary removal, never held again), and one that
+//    sees it again clears it without any event;
+//  - coverage: the device list, or a (device, module), failing `after_failures` polls in a row
+//    yields one coverage.lost (with the last error); the first success after that yields one
+//    coverage.restored. These are the only events a failed device list can produce.
 //
 // Promises: a pure function of its arguments. No I/O, no clock, no randomness, no globals, no
 // exceptions of its own (only std::bad_alloc); the same input always gives the same output, in
@@ -27,16 +37,33 @@ namespace kda {
 // `events.baseline` of the config: whether a first fetch is recorded silently or announced.
 enum class BaselineMode { silent, emit };
 
+// `events.mass_removal`. A threshold of 1 (100 %) never holds anything.
+struct MassRemovalOptions {
+  double threshold = 0.5;  // share of the live scopes (or devices) a poll must remove, exclusive
+  int min_items = 5;       // and at least this many of them
+};
+
+// `events.coverage`.
+struct CoverageOptions {
+  int after_failures = 3;  // failed polls in a row before coverage.lost; below 1 behaves as 1
+};
+
 struct DiffOptions {
   BaselineMode baseline = BaselineMode::silent;
   int confirm_removals = 1;  // consecutive successful fetches an item must be missing from
+  MassRemovalOptions mass_removal;
+  CoverageOptions coverage;
 };
 
 struct DiffResult {
   // Device changes by device_id, each device.removed followed by its cascade of scope.removed
   // (by module_code, scope_id); then the other scope changes by (device_id, module_code,
-  // scope_id).
+  // scope_id); then audit.suspect_mass_removal, if any; then the coverage events, the device
+  // list's first, then by pair.
   std::vector<Change> changes;
+  // Removals held by the mass-removal guard in this poll (0 when it did not fire).
+  std::size_t held_scope_removals = 0;
+  std::size_t held_device_removals = 0;
   // Only rows whose stored state changes; devices by device_id, scopes by (device_id,
   // module_code, scope_id). A poll that sees nothing new writes nothing.
   std::vector<DeviceWrite> device_writes;
@@ -50,7 +77,8 @@ struct DiffResult {
   std::set<PairKey> fetched_pairs;
 };
 
-// An Observation whose device list failed yields an empty DiffResult: nothing may change.
+// An Observation whose device list failed yields no write and no change but, at most, the
+// device list's coverage.lost: nothing of the snapshot may change.
 DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptions& options);
 
 }  // namespace kda

@@ -13,11 +13,12 @@
 
 namespace kda {
 
-// std::monostate → "null".
+// std::monostate → "null"; an AuditDetail → its JSON, as it is.
 std::string record_to_json(const Record& record);
 
 // The inverse: "null" → std::monostate; an object with "device_id" → Device, with "scope_id"
-// → Scope. Anything else (not JSON, missing or mistyped key, extra key) → std::nullopt.
+// → Scope. Anything else (not JSON, missing or mistyped key, extra key, an audit event's
+// detail) → std::nullopt.
 std::optional<Record> record_from_json(std::string_view json);
 
 }  // namespace kda

@@ -112,6 +112,10 @@ struct Snapshot {
   std::map<ScopeKey, ScopeRow> scopes;
   std::set<PairKey> fetched_pairs;
   std::set<std::string> announced_devices;  // device_ids
+  // Failure streaks, for the coverage events: failed polls of the account's device list since
+  // its last ok or partial poll, and consecutive failed fetches of each failing pair.
+  int device_list_failures = 0;
+  std::map<PairKey, int> pair_failures;  // only pairs with at least one failure
 };
 
 enum class ChangeType {
@@ -121,14 +125,30 @@ enum class ChangeType {
   scope_added,
   scope_removed,
   scope_changed,
+  // About the audit itself (issue #6), not about KooDrive's configuration:
+  suspect_mass_removal,  // "audit.suspect_mass_removal": removals held until confirmed
+  coverage_lost,         // a part of the account failed too many polls in a row
+  coverage_restored,     // the first success after coverage_lost
 };
 
-// "device.added", "scope.removed", ...
+// device.* and scope.*: a change of KooDrive's configuration, which replaying the events
+// reproduces; false for the audit.* and coverage.* events.
+bool is_configuration_change(ChangeType type) noexcept;
+
+// "device.added", "scope.removed", "coverage.lost", ...
 std::string_view to_string(ChangeType type) noexcept;
 std::optional<ChangeType> change_type_from_string(std::string_view text) noexcept;
 
-// A record before or after a change: nothing (added / removed side), a device or a scope.
-using Record = std::variant<std::monostate, Device, Scope>;
+// What an audit event (audit.*, coverage.*) says about the audit itself: one compact JSON
+// object (counts, the last error), its "after" record.
+struct AuditDetail {
+  std::string json;
+  friend bool operator==(const AuditDetail&, const AuditDetail&) = default;
+};
+
+// A record before or after a change: nothing (added / removed side), a device or a scope; or,
+// as the "after" of an audit event, its detail.
+using Record = std::variant<std::monostate, Device, Scope, AuditDetail>;
 
 // One detected change; the store turns it into an event row (seq, event_id, poll_id, time).
 struct Change {

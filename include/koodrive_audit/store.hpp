@@ -202,7 +202,9 @@ class Store {
 
   // The live devices and scopes of an account (removed_at IS NULL) with their missing_count;
   // fetched_pairs = pairs whose fetch_status has a last_success_at; device_list_fetched_before
-  // = the account has a poll with outcome ok or partial.
+  // = the account has a poll with outcome ok or partial; pair_failures = fetch_status's
+  // consecutive_failures where > 0; device_list_failures = failed polls since the last ok or
+  // partial one.
   Snapshot load_snapshot(const std::string& account_id);
 
   // Writes one account poll in ONE transaction, all or nothing: the account row (name

@@ -124,13 +124,17 @@ struct Client::Impl {
         error = std::move(response.error());
       } else {
         note_date(response->date);
+        // What the server says reaches logs, the database and `status`: an echoed token must
+        // not (see without_secrets).
+        const std::optional<std::string> redacted = without_secrets(response->body, credentials);
+        const std::string_view body = redacted ? std::string_view(*redacted) : response->body;
         if (response->status == 200) {
-          auto decoded = decode(response->body, context);
+          auto decoded = decode(body, context);
           if (decoded) co_return std::move(*decoded);
           error = std::move(decoded.error());
           error.http_status = 200;
         } else {
-          error = error_from_status(response->status, response->body, context);
+          error = error_from_status(response->status, body, context);
           if (!response->retry_after.empty()) {
             error.retry_after = parse_retry_after(response->retry_after, clock.now());
           }

@@ -100,9 +100,24 @@ std::optional<std::int64_t> code_value(const json::value& value) {
   return code;
 }
 
+// The peer's own words, kept readable (UTF-8 whole; Boost.JSON has checked it) but on one line:
+// they end up in Error::message(), and so in a log line and the database.
 std::string api_msg_of(const json::object& root) {
   const json::value* msg = root.if_contains("msg");
-  return (msg != nullptr && msg->is_string()) ? std::string(msg->get_string()) : std::string{};
+  if (msg == nullptr || !msg->is_string()) return {};
+  constexpr std::string_view hex = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : msg->get_string()) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7F) {
+      out += ch;
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    }
+  }
+  return out;
 }
 
 // The envelope of a 200 answer, and its list `list_key`: the array on success, an error else.

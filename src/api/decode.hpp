@@ -10,7 +10,8 @@
 //    DecodeLimits::max_depth deep; else errc::malformed_response with the byte offset.
 //  - The envelope: `code` is an integer, or a string of decimal digits ("0"; the pages say a few
 //    file APIs send it as a string). 0 is success; anything else is errc::api_error with
-//    api_code and api_msg (`msg` if it is a string) set, whatever the rest of the body holds.
+//    api_code and api_msg (`msg` if it is a string, control characters as \xNN so that it
+//    stays on one log line) set, whatever the rest of the body holds.
 //    `msg` is otherwise not checked. Unknown fields anywhere are ignored.
 //  - On success the list (`data` / top-level `scopeList`) must be present and an array:
 //    missing or null is an error, never "no devices" / "no scopes".

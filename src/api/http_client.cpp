@@ -153,6 +153,12 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
         resent = true;
         continue;
       }
+      if (exchanged.ec == http::error::body_limit) {
+        // Beast's "body limit exceeded" does not say which limit; the operator needs the number.
+        co_return make_error(errc::body_too_large, context,
+                             std::string(exchanged.stage) + ": body over the limit of " +
+                                 std::to_string(options_.max_response_bytes) + " bytes");
+      }
       co_return transport_error(context, exchanged.stage, exchanged.ec);
     }
   }

@@ -50,6 +50,25 @@ std::string format_token(std::string_view token_format, std::string_view token) 
   return out;
 }
 
+std::optional<std::string> without_secrets(std::string_view text, const Credentials& credentials) {
+  std::optional<std::string> out;
+  for (const std::string* secret : {&credentials.token, &credentials.app_secret}) {
+    if (secret->size() < min_redacted_bytes) continue;
+    std::string_view current = out ? std::string_view(*out) : text;
+    if (current.find(*secret) == std::string_view::npos) continue;
+    std::string redacted;
+    for (std::size_t from = 0;;) {
+      const std::size_t at = current.find(*secret, from);
+      redacted.append(current.substr(from, at - from));
+      if (at == std::string_view::npos) break;
+      redacted += "***";
+      from = at + secret->size();
+    }
+    out = std::move(redacted);
+  }
+  return out;
+}
+
 Result<void> check_credentials(const Credentials& credentials, std::string_view context) {
   auto invalid = [&](std::string detail) {
     return make_error(errc::invalid_request, std::string(context), std::move(detail));

@@ -7,6 +7,8 @@
 #include "koodrive_audit/clock.hpp"
 #include "koodrive_audit/error.hpp"
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,5 +41,13 @@ Result<HeaderList> auth_headers(const Credentials& credentials, const ApiRequest
 
 // token_format with every "{token}" replaced by `token`.
 std::string format_token(std::string_view token_format, std::string_view token);
+
+// A server may echo what it was sent (a proxy's error page, "wrong token: <token>"), and what a
+// server says ends up in log lines, fetch_status.last_error and decoded records. `text` with
+// every occurrence of the token and the app secret replaced by "***"; nullopt when neither
+// occurs. Secrets shorter than min_redacted_bytes are left alone: replacing a 3-letter string
+// everywhere would garble the answer, and such a secret protects nothing anyway.
+std::optional<std::string> without_secrets(std::string_view text, const Credentials& credentials);
+inline constexpr std::size_t min_redacted_bytes = 8;
 
 }  // namespace kda::api

@@ -17,6 +17,11 @@ inline constexpr int exit_config = 78;
 // Loads the config, printing every diagnostic and warning; nullopt after printing errors.
 std::optional<Config> load_config_or_report(const std::filesystem::path& path);
 
+// Creates the missing folders above `database` with mode 0750 (less the umask), like the unit's
+// StateDirectoryMode: the database is 0640, and a folder others could write would let them
+// swap it. Existing folders are left as they are. Throws std::filesystem::filesystem_error.
+void create_database_directory(const std::filesystem::path& database);
+
 int run_check_config(const std::filesystem::path& config_path);
 int run_migrate(const std::filesystem::path& config_path);
 int run_fetch(const std::filesystem::path& config_path, const std::optional<std::string>& account);

@@ -1,6 +1,9 @@
 #include "cli/commands.hpp"
 #include "koodrive_audit/store.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <iostream>
 
 namespace kda::cli {
@@ -18,6 +21,16 @@ std::optional<Config> load_config_or_report(const std::filesystem::path& path) {
   }
 }
 
+void create_database_directory(const std::filesystem::path& database) {
+  const std::filesystem::path folder = database.parent_path();
+  if (folder.empty() || std::filesystem::is_directory(folder)) return;
+  create_database_directory(folder);
+  if (::mkdir(folder.c_str(), 0750) != 0 && errno != EEXIST) {
+    throw std::filesystem::filesystem_error("cannot create the database folder", folder,
+                                            std::error_code(errno, std::generic_category()));
+  }
+}
+
 int run_check_config(const std::filesystem::path& config_path) {
   const std::optional<Config> config = load_config_or_report(config_path);
   if (!config) return exit_config;
@@ -29,7 +42,7 @@ int run_migrate(const std::filesystem::path& config_path) {
   const std::optional<Config> config = load_config_or_report(config_path);
   if (!config) return exit_config;
   try {
-    std::filesystem::create_directories(config->database.path.parent_path());
+    create_database_directory(config->database.path);
     Store store = Store::open(config->database.path);
     const MigrationReport report = store.migrate();
     if (report.from_version == report.to_version) {

@@ -22,7 +22,7 @@ int run_daemon(const std::filesystem::path& config_path) {
   if (!config) return exit_config;
   configure_logging(*config);
 
-  std::filesystem::create_directories(config->database.path.parent_path());
+  create_database_directory(config->database.path);
   Store store = Store::open(config->database.path);
   const MigrationReport migration = store.migrate();
   if (migration.from_version != migration.to_version) {

@@ -74,7 +74,7 @@ int run_poll_once(const std::filesystem::path& config_path, bool dry_run) {
   if (!config) return exit_config;
   configure_logging(*config);
 
-  std::filesystem::create_directories(config->database.path.parent_path());
+  create_database_directory(config->database.path);
   Store store = Store::open(config->database.path);
   store.migrate();
 

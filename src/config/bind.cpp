@@ -2,6 +2,7 @@
 // uniqueness, inherited auth, sink names, backoff order). Every key is read through the schema:
 // asking for a key without a row throws std::logic_error, so a typo here fails the tests.
 #include "config/checked.hpp"
+#include "config/file_mode.hpp"
 #include "config/units.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -298,7 +299,10 @@ Config load_config(const std::filesystem::path& file) {
   std::string error;
   auto text = config::read_text_file(file, error);
   if (!text) throw ConfigError({{file.string(), 1, 1, "", "cannot read the config file: " + error}});
-  return parse_config(*text, file);
+  Config config = parse_config(*text, file);
+  if (std::string mode = config::config_file_mode_warning(file); !mode.empty())
+    config.warnings.insert(config.warnings.begin(), ConfigDiagnostic{file.string(), 1, 1, "", mode}.to_string());
+  return config;
 }
 
 }  // namespace kda

@@ -57,6 +57,16 @@ std::string check_base_url(std::string_view text) {
   return {};
 }
 
+std::string check_sink_url(std::string_view text) {
+  if (auto why = check_http_url(text); !why.empty()) return why;
+  // Found here rather than when the daemon builds the sink: there it would only disable the
+  // sink, and check-config would have called the config valid.
+  auto url = *boost::urls::parse_absolute_uri(text);
+  if (url.scheme_id() == boost::urls::scheme::http && !is_loopback(url))
+    return "http:// is allowed only for loopback (127.0.0.1, ::1, localhost); use https://";
+  return {};
+}
+
 std::string check_app_id(std::string_view app_id) {
   const bool ok = std::all_of(app_id.begin(), app_id.end(), [](char c) {
     return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';

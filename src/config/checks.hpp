@@ -10,6 +10,9 @@ namespace kda::config {
 std::string check_base_url(std::string_view url);
 // Any http(s) URL with a host and no credentials (used by the url kind itself).
 std::string check_http_url(std::string_view url);
+// A URL the daemon sends to (webhook, Alertmanager): https, or http only to 127.0.0.1, ::1 or
+// localhost, as for the API. A path and query are allowed.
+std::string check_sink_url(std::string_view url);
 // Goes into "AppId=…," of the Authorization header: no separators, spaces or quotes.
 std::string check_app_id(std::string_view app_id);
 std::string check_token_format(std::string_view format);

@@ -35,12 +35,36 @@ Position position_of(const YAML::Mark& mark) noexcept {
   return {mark.line + 1, mark.column + 1};
 }
 
+namespace {
+
+// Keys and messages quote what was written, which may hold any byte. A diagnostic is one line
+// (the CLI prints it, the daemon logs it) and what() a C string: control bytes become \xNN.
+std::string one_line(std::string text) {
+  const auto is_control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  if (std::none_of(text.begin(), text.end(), is_control)) return text;
+  constexpr std::string_view hex = "0123456789abcdef";
+  std::string out;
+  for (const char c : text) {
+    if (!is_control(c)) {
+      out += c;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(c);
+    out += "\\x";
+    out += hex[byte >> 4];
+    out += hex[byte & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace
+
 void Diagnostics::error(Position at, std::string key, std::string message) {
-  errors_.push_back({file_, at.line, at.column, std::move(key), std::move(message)});
+  errors_.push_back({file_, at.line, at.column, one_line(std::move(key)), one_line(std::move(message))});
 }
 
 void Diagnostics::warning(Position at, std::string key, std::string message) {
-  warnings_.push_back({file_, at.line, at.column, std::move(key), std::move(message)});
+  warnings_.push_back({file_, at.line, at.column, one_line(std::move(key)), one_line(std::move(message))});
 }
 
 bool Diagnostics::has_error_under(std::string_view key) const noexcept {

@@ -25,6 +25,7 @@ class Diagnostics {
  public:
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
+  // Control bytes in `key` and `message` (quoted input) are kept as \xNN: one line each.
   void error(Position at, std::string key, std::string message);
   void warning(Position at, std::string key, std::string message);
 

@@ -119,7 +119,12 @@ void write_sink(Writer& w, const SinkConfig& sink) {
   if (const auto* jsonl = std::get_if<JsonlSinkConfig>(&sink.settings)) {
     w.key(d, "path", quote(jsonl->path.string()));
   } else if (const auto* webhook = std::get_if<WebhookSinkConfig>(&sink.settings)) {
-    w.key(d, "url", quote(webhook->url));
+    // As in the sink's own errors: a receiver's query may carry its token.
+    if (const auto query = webhook->url.find('?'); query != std::string::npos) {
+      w.key(d, "url", quote(webhook->url.substr(0, query) + "?***") + "  # the query is not shown: it may hold a token");
+    } else {
+      w.key(d, "url", quote(webhook->url));
+    }
     w.key(d, "secrets");
     for (const auto& secret : webhook->secrets) w.line(d + 1, "- \"***\"  # from " + secret.describe());
     w.key(d, "headers", webhook->headers.empty() ? "{}" : "");

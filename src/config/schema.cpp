@@ -117,14 +117,16 @@ constexpr auto table = std::to_array<KeySpec>({
     {.path = "events.mass_removal", .kind = Kind::mapping, .default_value = "{}",
      .help = "When one poll would remove many items: audit.suspect_mass_removal."},
     {.path = "events.mass_removal.threshold", .kind = Kind::percent, .default_value = "50%", .min = 0.01, .max = 1,
-     .help = "A poll that removes at least this share of an account's live items (and at least "
-             "min_items of them) raises audit.suspect_mass_removal."},
+     .help = "A poll that would remove more than this share of an account's live scopes (or "
+             "devices), and at least min_items of them, holds those removals until the next "
+             "poll confirms them, and raises audit.suspect_mass_removal."},
     {.path = "events.mass_removal.min_items", .kind = Kind::integer, .default_value = "5", .min = 1, .max = 1'000'000,
      .help = "The fewest removed items that can count as a mass removal."},
     {.path = "events.coverage", .kind = Kind::mapping, .default_value = "{}",
      .help = "When the audit stops seeing part of an account: coverage.lost / coverage.restored."},
     {.path = "events.coverage.after_failures", .kind = Kind::integer, .default_value = "3", .min = 1, .max = 1000,
-     .help = "Consecutive failed fetches of a (device, module) before coverage.lost."},
+     .help = "Consecutive failed polls of the device list, or of a (device, module), before "
+             "coverage.lost; the next success raises coverage.restored."},
     {.path = "events.sinks", .kind = Kind::list, .default_value = "[{type: log}]",
      .rule = "names unique",
      .help = "Where events are delivered, each at least once, in order. An empty list keeps "
@@ -144,9 +146,9 @@ constexpr auto table = std::to_array<KeySpec>({
     {.path = "events.sinks[].path", .kind = Kind::path, .required = true, .when = "type=jsonl",
      .help = "File the events are appended to; relative to the config file's directory."},
     {.path = "events.sinks[].url", .kind = Kind::url, .required = true, .when = "type=webhook|alertmanager",
-     .group = "url", .help = "Endpoint. For alertmanager the base URL; /api/v2/alerts is appended."},
+     .group = "url", .check = check_sink_url, .help = "Endpoint. For alertmanager the base URL; /api/v2/alerts is appended."},
     {.path = "events.sinks[].urls", .kind = Kind::url_list, .required = true, .min_items = 1,
-     .when = "type=alertmanager", .group = "url",
+     .when = "type=alertmanager", .group = "url", .check = check_sink_url,
      .help = "Several Alertmanager instances of one cluster; each receives every alert."},
     {.path = "events.sinks[].secret_file", .kind = Kind::secret_file, .required = true, .when = "type=webhook",
      .group = "secret", .help = "File holding the signing secret (whsec_… base64)."},

@@ -22,9 +22,13 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   poll.failures = static_cast<int>(stats.failures);
 
   if (const auto* failure = std::get_if<FetchFailure>(&observation.devices)) {
-    // Nothing was seen, so nothing may change: only the poll row records the attempt.
+    // Nothing was seen, so nothing may change: only the poll row records the attempt, with
+    // the device list's coverage.lost when this failure is the one that crosses the threshold.
     poll.outcome = "failed";
     poll.error = "device list: " + failure->reason;
+    for (const Change& change : diff.changes) {
+      if (!is_configuration_change(change.type)) poll.changes.push_back(change);
+    }
     return poll;
   }
 
@@ -87,6 +91,11 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     for (const Baseline& baseline : report.baselines) scopes += baseline.scope_count;
     spdlog::info("poll.baseline account={} devices={} pairs={} scopes={}", account.account_id,
                  report.baseline_devices, report.baselines.size(), scopes);
+  }
+  if (result.held_scope_removals > 0 || result.held_device_removals > 0) {
+    spdlog::warn("poll.mass_removal_held account={} devices={} scopes={} (applied only if the "
+                 "next successful poll confirms them)",
+                 account.account_id, result.held_device_removals, result.held_scope_removals);
   }
   const auto log_level = report.outcome == "ok" ? spdlog::level::info : spdlog::level::warn;
   spdlog::log(

@@ -36,6 +36,9 @@ DiffOptions diff_options(const Config& config) {
   options.baseline =
       config.events.baseline == BaselinePolicy::emit ? BaselineMode::emit : BaselineMode::silent;
   options.confirm_removals = config.events.confirm_removals;
+  options.mass_removal.threshold = config.events.mass_removal.threshold;
+  options.mass_removal.min_items = config.events.mass_removal.min_items;
+  options.coverage.after_failures = config.events.coverage.after_failures;
   return options;
 }
 

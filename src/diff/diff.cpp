@@ -1,5 +1,7 @@
 #include "koodrive_audit/diff.hpp"
 
+#include "diff/audit_guards.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <map>
@@ -204,9 +206,13 @@ auto write_key(const ScopeWrite& write) {
 
 DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptions& options) {
   DiffResult result;
+  std::vector<Change> coverage = diff_detail::coverage_changes(before, seen, options.coverage);
   // Rule 1: without the device list we cannot tell a removed device from an unlisted one.
   const auto* devices = std::get_if<std::vector<Device>>(&seen.devices);
-  if (devices == nullptr) return result;
+  if (devices == nullptr) {
+    result.changes = std::move(coverage);
+    return result;
+  }
 
   const int confirm_removals = std::max(options.confirm_removals, 1);
   const ObservedDevices observed = index_devices(*devices);
@@ -231,6 +237,12 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
   // writes in a single documented order (identities are unique, so the order is total).
   std::sort(result.scope_writes.begin(), result.scope_writes.end(),
             [](const ScopeWrite& a, const ScopeWrite& b) { return write_key(a) < write_key(b); });
+
+  if (auto suspect = diff_detail::hold_mass_removal(before, result, options.mass_removal,
+                                                    confirm_removals)) {
+    result.changes.push_back(std::move(*suspect));
+  }
+  for (Change& change : coverage) result.changes.push_back(std::move(change));
   return result;
 }
 

@@ -7,13 +7,16 @@ namespace kda {
 
 namespace {
 
-constexpr std::array<std::pair<ChangeType, std::string_view>, 6> change_type_names{{
+constexpr std::array<std::pair<ChangeType, std::string_view>, 9> change_type_names{{
     {ChangeType::device_added, "device.added"},
     {ChangeType::device_removed, "device.removed"},
     {ChangeType::device_changed, "device.changed"},
     {ChangeType::scope_added, "scope.added"},
     {ChangeType::scope_removed, "scope.removed"},
     {ChangeType::scope_changed, "scope.changed"},
+    {ChangeType::suspect_mass_removal, "audit.suspect_mass_removal"},
+    {ChangeType::coverage_lost, "coverage.lost"},
+    {ChangeType::coverage_restored, "coverage.restored"},
 }};
 
 }  // namespace
@@ -34,6 +37,15 @@ std::string_view to_string(ChangeType type) noexcept {
     if (value == type) return name;
   }
   return "unknown";
+}
+
+bool is_configuration_change(ChangeType type) noexcept {
+  switch (type) {
+    case ChangeType::suspect_mass_removal:
+    case ChangeType::coverage_lost:
+    case ChangeType::coverage_restored: return false;
+    default: return true;
+  }
 }
 
 std::optional<ChangeType> change_type_from_string(std::string_view text) noexcept {

@@ -48,6 +48,10 @@ RecordView read_record(const std::string& text) {
   return view;
 }
 
+bool is_coverage_event(std::string_view type) {
+  return type == "coverage.lost" || type == "coverage.restored";
+}
+
 // "scope.removed" → {"scope", "removed"}; a type without a dot is all subject.
 std::pair<std::string_view, std::string_view> split_type(std::string_view type) {
   const auto dot = type.find('.');
@@ -113,6 +117,17 @@ std::string alert_summary(const StoredEvent& event) {
   if (subject == "device" && !verb.empty()) {
     return "Backup device " + std::string(verb) + ": " + (device.empty() ? "unknown" : device);
   }
+  if (is_coverage_event(event.type)) {
+    const bool lost = event.type == "coverage.lost";
+    std::string text = lost ? "KooDrive audit lost sight of " : "KooDrive audit sees again ";
+    if (device.empty()) return text + "the device list of account " + event.account_id;
+    text += device;
+    if (event.module_code) text += " (" + module_label(*event.module_code) + ")";
+    return text;
+  }
+  if (event.type == "audit.suspect_mass_removal") {
+    return "KooDrive audit held a suspect mass removal in account " + event.account_id;
+  }
   std::string text = "KooDrive audit: " + event.type;
   if (!device.empty()) {
     text += " on " + device;
@@ -138,7 +153,11 @@ std::string alert_description(const StoredEvent& event) {
   if (!event.scope_id.empty()) text += "Scope: " + event.scope_id + "\n";
   const RecordView before = read_record(event.before_json);
   const RecordView after = read_record(event.after_json);
-  if (before.present || after.present) {
+  const bool audit_event = is_coverage_event(event.type) || event.type.starts_with("audit.");
+  if (audit_event) {
+    // The audit's own record (counts, the last error) is already compact JSON.
+    if (after.present) text += "Detail: " + event.after_json + "\n";
+  } else if (before.present || after.present) {
     text += "Before: " + describe_record(before) + "\n";
     text += "After: " + describe_record(after) + "\n";
   }
@@ -155,12 +174,16 @@ Result<json::object> event_to_alert(const StoredEvent& event,
                       "observed_at \"" + event.observed_at + "\" is not ISO-8601");
   }
 
+  // coverage.lost and coverage.restored of one target carry the same labels (the lost one's
+  // severity, no type), so that Alertmanager takes the restore as the lost alert's resolution.
+  const bool coverage = is_coverage_event(event.type);
+  const std::string severity_of = coverage ? std::string("coverage.lost") : event.type;
   json::object labels;
-  put_label(labels, "alertname", alert_name);
-  if (const auto severity = options.severity.find(event.type); severity != options.severity.end()) {
+  put_label(labels, "alertname", coverage ? coverage_alert_name : alert_name);
+  if (const auto severity = options.severity.find(severity_of); severity != options.severity.end()) {
     put_label(labels, "severity", severity->second);
   }
-  put_label(labels, "type", event.type);
+  if (!coverage) put_label(labels, "type", event.type);
   put_label(labels, "account", event.account_id);
   put_label(labels, "device", event.device_id);
   if (event.module_code) {
@@ -178,7 +201,10 @@ Result<json::object> event_to_alert(const StoredEvent& event,
   alert["labels"] = std::move(labels);
   alert["annotations"] = std::move(annotations);
   alert["startsAt"] = format_iso8601(*observed);
-  alert["endsAt"] = format_iso8601(*observed + options.alert_duration);
+  SystemTime ends = *observed + options.alert_duration;
+  if (event.type == "coverage.lost") ends = *observed + coverage_lost_bound;
+  if (event.type == "coverage.restored") ends = *observed;
+  alert["endsAt"] = format_iso8601(ends);
   if (options.generator_url && !options.generator_url->empty()) {
     alert["generatorURL"] = *options.generator_url;
   }

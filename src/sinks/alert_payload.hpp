@@ -12,6 +12,13 @@
 //               before/after paths, cause, event_id, observed_at) and event_id.
 //   startsAt    observed_at; endsAt = observed_at + options.alert_duration (both ISO-8601 UTC).
 //   generatorURL options.generator_url when set.
+// Except coverage.lost / coverage.restored, which are one alert that the restore resolves:
+//   labels      alertname="KooDriveCoverageLost", severity (of coverage.lost, for both),
+//               account, device, module: no type, so that both events have the same labels;
+//   endsAt      lost: observed_at + coverage_lost_bound (it lasts until restored, but bounded,
+//               so a restore that never comes cannot leave it firing forever); restored:
+//               observed_at, which resolves the lost alert.
+// The description of an audit event (audit.*, coverage.*) carries its detail JSON.
 // Errors: errc::invalid_request naming the event when its observed_at is not ISO-8601 (a row
 // this daemon did not write); nothing else fails. Unreadable before/after JSON is described as
 // such rather than refused: the description is for humans, the labels do not depend on it.
@@ -21,6 +28,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +36,8 @@
 namespace kda {
 
 inline constexpr std::string_view alert_name = "KooDriveBackupConfigChanged";
+inline constexpr std::string_view coverage_alert_name = "KooDriveCoverageLost";
+inline constexpr std::chrono::hours coverage_lost_bound{30 * 24};
 
 // "Backup scope removed on P60 Art (folder /DCIM)".
 std::string alert_summary(const StoredEvent& event);

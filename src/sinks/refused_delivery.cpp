@@ -30,10 +30,22 @@ std::string body_excerpt(std::string_view body) {
   return "body: " + text + (body.size() > body_excerpt_bytes ? "…" : "");
 }
 
+std::string without(std::string body, const std::vector<std::string>& credentials) {
+  for (const std::string& credential : credentials) {
+    if (credential.empty()) continue;
+    for (auto at = body.find(credential); at != std::string::npos; at = body.find(credential, at + 3)) {
+      body.replace(at, credential.size(), "***");
+    }
+  }
+  return body;
+}
+
 }  // namespace
 
-Error refused_delivery(const api::HttpResponse& response, std::string context, SystemTime now) {
-  Error error = make_error(errc::http_status, std::move(context), body_excerpt(response.body));
+Error refused_delivery(const api::HttpResponse& response, std::string context, SystemTime now,
+                       const std::vector<std::string>& sent_credentials) {
+  Error error = make_error(errc::http_status, std::move(context),
+                           body_excerpt(without(response.body, sent_credentials)));
   error.http_status = response.status;
   if (!response.retry_after.empty()) {
     error.retry_after = api::parse_retry_after(response.retry_after, now);

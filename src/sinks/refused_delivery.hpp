@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kda {
 
@@ -18,6 +19,9 @@ inline bool delivery_accepted(int http_status) noexcept {
 // errc::http_status with http_status, retry_after (Retry-After in seconds or as an HTTP-date,
 // relative to `now`) and, as the detail, the receiver's words: at most 200 bytes, control
 // characters as spaces (a line break must not forge a log line), no UTF-8 sequence cut in half.
-Error refused_delivery(const api::HttpResponse& response, std::string context, SystemTime now);
+// `sent_credentials` are what the request carried that a receiver may echo back (a header's
+// token, the URL's query): each occurrence is "***" before the words are cut.
+Error refused_delivery(const api::HttpResponse& response, std::string context, SystemTime now,
+                       const std::vector<std::string>& sent_credentials = {});
 
 }  // namespace kda

@@ -97,6 +97,38 @@ std::int64_t unix_seconds(SystemTime t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+// What a request carries that a receiver might echo into its answer, and so into our logs and
+// `status`: every header value (the sink cannot tell a token from a tenant name; short ones
+// are left, replacing "acme" everywhere would garble the answer) and the URL's query and its
+// values. The signing secrets never go on the wire, so they cannot come back.
+std::vector<std::string> credentials_sent(const std::map<std::string, std::string>& headers,
+                                          const WebhookTarget& target) {
+  constexpr std::size_t shortest = 8;
+  std::vector<std::string> out;
+  for (const auto& [name, value] : headers) {
+    if (value.size() >= shortest) out.push_back(value);
+    // "Bearer <token>": the token may come back on its own.
+    if (const auto space = value.rfind(' '); space != std::string::npos && value.size() - space - 1 >= shortest) {
+      out.push_back(value.substr(space + 1));
+    }
+  }
+  if (const auto mark = target.target.find('?'); mark != std::string::npos) {
+    const std::string query = target.target.substr(mark + 1);
+    out.push_back(query);
+    for (std::size_t from = 0; from <= query.size();) {
+      const std::size_t end = std::min(query.find('&', from), query.size());
+      const std::string pair = query.substr(from, end - from);
+      if (const auto eq = pair.find('='); eq != std::string::npos && pair.size() - eq - 1 >= shortest) {
+        out.push_back(pair.substr(eq + 1));
+      }
+      from = end + 1;
+    }
+  }
+  // Longest first: a value inside another is then replaced as part of the longer one.
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return out;
+}
+
 class WebhookSink final : public Sink {
  public:
   WebhookSink(WebhookSinkOptions options, WebhookTarget target,
@@ -104,6 +136,7 @@ class WebhookSink final : public Sink {
       : name_(std::move(options.name)),
         secrets_(std::move(options.secrets)),
         headers_(options.headers.begin(), options.headers.end()),
+        sent_credentials_(credentials_sent(options.headers, target)),
         target_(std::move(target)),
         http_(std::move(http)),
         clock_(clock) {}
@@ -157,12 +190,13 @@ class WebhookSink final : public Sink {
     auto response = co_await http_->send(std::move(build), context);
     if (!response) co_return std::move(response.error());
     if (delivery_accepted(response->status)) co_return Result<void>{};
-    co_return refused_delivery(*response, context, clock_.now());
+    co_return refused_delivery(*response, context, clock_.now(), sent_credentials_);
   }
 
   std::string name_;
   std::vector<std::string> secrets_;
   std::vector<std::pair<std::string, std::string>> headers_;
+  std::vector<std::string> sent_credentials_;
   WebhookTarget target_;
   std::shared_ptr<api::HttpClient> http_;
   const Clock& clock_;

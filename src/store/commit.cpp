@@ -5,6 +5,8 @@
 
 #include <boost/uuid/uuid_io.hpp>
 
+#include <algorithm>
+
 #include <string>
 #include <variant>
 
@@ -76,9 +78,13 @@ void check(const PollCommit& poll) {
     throw StoreError("commit_poll: outcome \"" + poll.outcome +
                      "\" is not one of ok, partial, failed");
   }
-  // Rule 1: a failed device list fails the poll, and then nothing may change.
+  // Rule 1: a failed device list fails the poll, and then nothing may change. Audit events
+  // (coverage.lost of the device list) are the exception: they say the audit cannot see.
+  const bool configuration_changes =
+      std::any_of(poll.changes.begin(), poll.changes.end(),
+                  [](const Change& change) { return is_configuration_change(change.type); });
   if (poll.outcome == "failed" &&
-      (!poll.device_writes.empty() || !poll.scope_writes.empty() || !poll.changes.empty())) {
+      (!poll.device_writes.empty() || !poll.scope_writes.empty() || configuration_changes)) {
     throw StoreError("commit_poll: a failed poll of account " + poll.account_id +
                      " carries snapshot writes or changes");
   }

@@ -99,6 +99,8 @@ std::string record_to_json(const Record& record) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, std::monostate>) {
           return "null";
+        } else if constexpr (std::is_same_v<T, AuditDetail>) {
+          return r.json;
         } else {
           return json::serialize(to_object(r));
         }

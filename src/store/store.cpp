@@ -39,6 +39,15 @@ constexpr std::string_view announced_devices_sql =
     "e.device_id = d.device_id AND e.type = 'device.added')";
 constexpr std::string_view device_list_fetched_sql =
     "SELECT EXISTS (SELECT 1 FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial'))";
+constexpr std::string_view pair_failures_sql =
+    "SELECT device_id, module_code, consecutive_failures FROM fetch_status "
+    "WHERE account_id = ?1 AND consecutive_failures > 0";
+// A poll is `failed` exactly when its device list failed, so the streak is the failed polls
+// since the last poll that got the list.
+constexpr std::string_view device_list_failures_sql =
+    "SELECT COUNT(*) FROM polls WHERE account_id = ?1 AND outcome = 'failed' AND poll_id > "
+    "COALESCE((SELECT MAX(poll_id) FROM polls "
+    "WHERE account_id = ?1 AND outcome IN ('ok', 'partial')), 0)";
 
 const std::string events_after_sql =
     std::string(store::event_select_sql) + "WHERE e.seq > ?1 ORDER BY e.seq LIMIT ?2";
@@ -100,7 +109,7 @@ int Store::schema_version() { return store::user_version(impl_->db); }
 Snapshot Store::load_snapshot(const std::string& account_id) {
   Snapshot snapshot;
   snapshot.account_id = account_id;
-  // One read transaction: the four queries see the same commit.
+  // One read transaction: the queries see the same commit.
   Transaction transaction(impl_->db, Transaction::Kind::read);
   {
     BorrowedStatement q = impl_->statements.borrow(live_devices_sql);
@@ -151,6 +160,20 @@ Snapshot Store::load_snapshot(const std::string& account_id) {
     q->bind(1, account_id);
     q->executeStep();
     snapshot.device_list_fetched_before = q->getColumn(0).getInt() != 0;
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(pair_failures_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) {
+      snapshot.pair_failures.emplace(PairKey{q->getColumn(0).getString(), q->getColumn(1).getInt()},
+                                     q->getColumn(2).getInt());
+    }
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(device_list_failures_sql);
+    q->bind(1, account_id);
+    q->executeStep();
+    snapshot.device_list_failures = q->getColumn(0).getInt();
   }
   transaction.commit();
   return snapshot;

@@ -94,6 +94,8 @@ class HistoryAndStatus : public ::testing::Test {
            "events:\n  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n"
            "    - {type: webhook, name: soc, url: \"http://127.0.0.1:1/hook\", "
            "secret_file: webhook-secret, types: [device.removed, scope.removed]}\n";
+    // Not readable by others: no config-mode warning in the stderr the tests compare.
+    fs::permissions(dir_ / "config.yaml", fs::perms::owner_read | fs::perms::owner_write);
   }
 
   std::string config() const { return (dir_ / "config.yaml").string(); }

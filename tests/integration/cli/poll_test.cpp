@@ -54,7 +54,8 @@ class PollOnce : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  void write_config(int confirm_removals = 1) {
+  // `events_extra`: more YAML lines under `events:`, each indented by two spaces.
+  void write_config(int confirm_removals = 1, const std::string& events_extra = "") {
     std::ofstream(dir_ / "config.yaml")
         << "api:\n  base_url: " << sim_->base_url()
         << "\n  timeout: 2s\n  retry: {attempts: 1}\n"
@@ -62,8 +63,9 @@ class PollOnce : public ::testing::Test {
            "accounts: [{user_id: \"1505084218764547200\", name: test}]\n"
            "database: {path: audit.db}\n"
            "events:\n  confirm_removals: "
-        << confirm_removals
-        << "\n  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n";
+        << confirm_removals << "\n"
+        << events_extra
+        << "  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n";
   }
 
   CommandResult poll(bool dry_run = false) {
@@ -267,6 +269,95 @@ TEST_F(PollOnce, DryRunPrintsTheChangesAndCommitsNothing) {
   EXPECT_EQ(live_scopes(), 2);
   ASSERT_EQ(poll().exit_code, 0);
   EXPECT_EQ(events().size(), 1u);
+}
+
+TEST_F(PollOnce, AMassRemovalIsHeldUntilTheNextPollConfirmsIt) {
+  write_config(1, "  mass_removal: {min_items: 2}\n");
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("DELETE", std::string("/_sim/devices/") + laptop + "/scopes/" + laptop_docs);
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+
+  const CommandResult held = poll();
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_THAT(held.err, HasSubstr("poll.mass_removal_held account=1505084218764547200 devices=0 scopes=2"));
+  std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "audit.suspect_mass_removal");
+  EXPECT_EQ(rows[0].device_id, "");
+  const auto detail = boost::json::parse(rows[0].after_json).as_object();
+  EXPECT_EQ(detail.at("held_scope_removals").to_number<int>(), 2);
+  EXPECT_EQ(detail.at("live_scopes").to_number<int>(), 2);
+  EXPECT_EQ(live_scopes(), 2);
+
+  ASSERT_EQ(poll().exit_code, 0);
+  rows = events();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].type, "scope.removed");
+  EXPECT_EQ(rows[2].type, "scope.removed");
+  EXPECT_EQ(live_scopes(), 0);
+  EXPECT_EQ(jsonl_event_ids().size(), 3u);
+}
+
+TEST_F(PollOnce, AMassRemovalThatComesBackLeavesNoRemoval) {
+  write_config(1, "  mass_removal: {min_items: 1, threshold: 40%}\n");
+  ASSERT_EQ(poll().exit_code, 0);
+  // The phone's album answers an empty scopeList with code 0 (the classic case), then the
+  // scope is back.
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+  ASSERT_EQ(poll().exit_code, 0);
+  ASSERT_EQ(events().size(), 1u);
+  sim_ok("POST", std::string("/_sim/devices/") + phone + "/scopes",
+         std::string(R"({"scopeId":")") + phone_album +
+             R"(","moduleCode":"101","localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"})");
+  ASSERT_EQ(poll().exit_code, 0);
+  const std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u) << rows.back().type;
+  EXPECT_EQ(rows[0].type, "audit.suspect_mass_removal");
+  EXPECT_EQ(live_scopes(), 2);
+}
+
+TEST_F(PollOnce, CoverageIsLostAfterTheFailuresAndRestoredByTheFirstSuccess) {
+  write_config(1, "  coverage: {after_failures: 2}\n");
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("POST", "/_sim/faults",
+         std::string(R"({"kind":"status","status":503,"count":2,"endpoint":"scopes","device_id":")") +
+             laptop + R"(","module_code":100})");
+  EXPECT_EQ(poll().exit_code, 2);
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(poll().exit_code, 2);
+  std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "coverage.lost");
+  EXPECT_EQ(rows[0].device_id, laptop);
+  const auto lost = boost::json::parse(rows[0].after_json).as_object();
+  EXPECT_EQ(lost.at("consecutive_failures").to_number<int>(), 2);
+  EXPECT_THAT(std::string(lost.at("last_error").as_string()), HasSubstr("moduleCode=100"));
+
+  ASSERT_EQ(poll().exit_code, 0);
+  rows = events();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].type, "coverage.restored");
+  EXPECT_EQ(rows[1].device_id, laptop);
+  ASSERT_EQ(poll().exit_code, 0);
+  EXPECT_EQ(events().size(), 2u);
+}
+
+TEST_F(PollOnce, CoverageOfTheDeviceListIsLostAndRestored) {
+  write_config(1, "  coverage: {after_failures: 2}\n");
+  ASSERT_EQ(poll().exit_code, 0);
+  sim_ok("POST", "/_sim/faults", R"({"kind":"malformed","count":2,"endpoint":"devices"})");
+  EXPECT_EQ(poll().exit_code, 1);
+  EXPECT_EQ(poll().exit_code, 1);
+  std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].type, "coverage.lost");
+  EXPECT_EQ(rows[0].device_id, "");
+  EXPECT_EQ(boost::json::parse(rows[0].after_json).at("target").as_string(), "device_list");
+  ASSERT_EQ(poll().exit_code, 0);
+  rows = events();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].type, "coverage.restored");
+  EXPECT_EQ(jsonl_event_ids().size(), 2u);
 }
 
 }  // namespace

@@ -4,12 +4,12 @@
 # built koodrive-audit), since verify requires the command to exist.
 #   verify    `systemd-analyze verify` exits 0 and prints nothing.
 #   security  `systemd-analyze security --offline=true` rates the overall exposure at most
-#             $KDA_MAX_EXPOSURE (default 2.0; 0 = locked down, 10 = fully exposed).
+#             $KDA_MAX_EXPOSURE (default 1.5; 0 = locked down, 10 = fully exposed).
 # Exit 0 pass, 1 fail, 77 skipped (no systemd-analyze: install Debian's systemd, scripts/setup).
 set -eu
 
 mode=$1 unit=$2 binary=$3
-max_exposure=${KDA_MAX_EXPOSURE:-2.0}
+max_exposure=${KDA_MAX_EXPOSURE:-1.5}
 case $binary in /*) ;; *) binary=$PWD/$binary ;; esac  # ExecStart= wants an absolute path
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then

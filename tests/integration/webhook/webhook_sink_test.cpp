@@ -171,6 +171,26 @@ TEST_F(WebhookSinkTest, AnswersBecomeErrorsTheWorkerCanActOn) {
   }
 }
 
+TEST_F(WebhookSinkTest, AnAnswerEchoingTheRequestsCredentialsIsQuotedWithoutThem) {
+  WebhookReceiver receiver({current_secret});
+  // A receiver (or a proxy's error page) quoting back what it got.
+  receiver.then(ScriptedReply{400, {}, "rejected Authorization: Bearer hdr-cred-0123456789 for /hook?route=soc&"
+                                       "token=query-tok-987654321; token query-tok-987654321; hdr-cred-0123456789",
+                              false});
+  auto sink = make_sink(receiver.url("/hook?route=soc&token=query-tok-987654321"), {current_secret}, 5s,
+                        {{"Authorization", "Bearer hdr-cred-0123456789"}, {"X-Tenant", "acme"}});
+  auto refused = deliver(*sink, {event(1)});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().http_status, 400);
+  const std::string message = refused.error().message();
+  EXPECT_THAT(message, Not(HasSubstr("hdr-cred-0123456789"))) << message;
+  EXPECT_THAT(message, Not(HasSubstr("query-tok-987654321"))) << message;
+  EXPECT_THAT(message, HasSubstr("body: rejected Authorization: *** for /hook?***; token ***; ***")) << message;
+  // They were sent, so the receiver did see them.
+  ASSERT_EQ(receiver.count(), 1u);
+  EXPECT_EQ(receiver.received()[0].target, "/hook?route=soc&token=query-tok-987654321");
+}
+
 TEST_F(WebhookSinkTest, RetryAfterMayBeAnHttpDate) {
   WebhookReceiver receiver({current_secret});
   const std::time_t later = std::chrono::system_clock::to_time_t(clock_.now() + 120s);

@@ -300,6 +300,17 @@ TEST(DecodeDeviceList, NonZeroCodeIsApiErrorWithCodeAndMsg) {
   EXPECT_EQ(scope_error(R"({"code":-1,"msg":7})").api_code, -1);
 }
 
+// Found by tests/fuzz/decode_fuzz.cpp: a msg with a line break forged a second log line.
+TEST(DecodeDeviceList, ApiMsgStaysOnOneLineAndKeepsUtf8) {
+  Error error = device_error(
+      "{\"code\":13000201,\"msg\":\"fail\\n\\u0000poll.finished outcome=ok\\t\u9274\u6743\\u007f\"}");
+  EXPECT_EQ(error.api_msg, "fail\\x0A\\x00poll.finished outcome=ok\\x09\u9274\u6743\\x7F");
+  EXPECT_EQ(error.message().find('\n'), std::string::npos);
+
+  Error status = error_from_status(400, R"({"code":13000102,"msg":"a\r\nb"})", device_context);
+  EXPECT_EQ(status.api_msg, "a\\x0D\\x0Ab");
+}
+
 TEST(DecodeDeviceList, StringCodeOtherThanZeroIsApiError) {
   Error error = device_error(R"({"code":"13000201","msg":"inner server invoke failure"})");
   EXPECT_TRUE(is(error, errc::api_error));

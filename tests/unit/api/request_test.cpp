@@ -163,5 +163,19 @@ TEST(AuthHeaders, UnusableCredentialsAreInvalidRequestsWithoutTheSecret) {
   EXPECT_TRUE(auth_headers(app, request, "h", when));
 }
 
+TEST(WithoutSecrets, ReplacesEveryOccurrenceOfTheTokenAndTheAppSecret) {
+  Credentials credentials;
+  credentials.token = "tok-0123456789";
+  credentials.app_secret = "app-secret-abcdef";
+  EXPECT_EQ(without_secrets("nothing here", credentials), std::nullopt);
+  EXPECT_EQ(without_secrets("wrong token: tok-0123456789 (Bearer tok-0123456789)", credentials),
+            "wrong token: *** (Bearer ***)");
+  EXPECT_EQ(without_secrets("tok-0123456789app-secret-abcdef", credentials), "******");
+  EXPECT_EQ(without_secrets("x app-secret-abcdef", credentials), "x ***");
+  // Too short to redact without garbling the text: left alone.
+  credentials.token = "abc";
+  EXPECT_EQ(without_secrets("abc abc", credentials), std::nullopt);
+}
+
 }  // namespace
 }  // namespace kda::api

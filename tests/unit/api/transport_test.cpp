@@ -282,6 +282,8 @@ TEST(Transport, ABodyOverTheCapIsRejected) {
   auto response = run(io, http->send(get("/"), "GET /"));
   EXPECT_EQ(code_of(response), errc::body_too_large);
   EXPECT_FALSE(response.error().transient());
+  EXPECT_EQ(response.error().message(),
+            "GET /: response body too large: read: body over the limit of 1024 bytes");
   EXPECT_EQ(code_of(run(io, http->send(get("/"), "GET /"))), errc::body_too_large);
 }
 
@@ -568,6 +570,76 @@ TEST(ClientOverFakePeer, TheRateLimitSpacesRequests) {
   run(io, send(4));
   EXPECT_GE(std::chrono::steady_clock::now() - second, 350ms);  // then about 100 ms apart
   EXPECT_EQ(peer.requests.size(), 14u);
+}
+
+TEST(ClientOverFakePeer, ABodyOverTheCapNamesTheRequestAndTheLimitAndIsNotRetried) {
+  asio::io_context io;
+  FakePeer peer(io);
+  // A valid answer, only too long: 2,000 bytes of device name.
+  const std::string long_body = R"({"code":0,"msg":"success","data":[{"deviceId":"1","machineCode":"m",)"
+                                R"("createTime":"t","deviceName":")" + std::string(2000, 'n') + R"("}]})";
+  const std::string long_scopes = R"({"code":0,"msg":"success","scopeList":[{"scopeId":"1","moduleCode":"101",)"
+                                  R"("createTime":"t","localPath":")" + std::string(2000, 'p') + R"("}]})";
+  peer.actions.push_back({ok(long_body)});
+  peer.actions.push_back({ok(long_scopes)});
+  SystemClock clock;
+  ClientOptions options;
+  options.base_url = peer.base_url();
+  options.max_response_bytes = 1024;
+  options.retry = {3, 1ms, 2ms};
+  auto client = *Client::create(io.get_executor(), options, clock);
+  FetchStats stats;
+  auto devices = run(io, client.list_devices(app_credentials(), &stats));
+  ASSERT_FALSE(devices);
+  EXPECT_EQ(devices.error().code, make_error_code(errc::body_too_large));
+  EXPECT_EQ(devices.error().message(),
+            "GET /koodrive/ose/v1/backup/device: response body too large: read: body over the "
+            "limit of 1024 bytes");
+  auto scopes = run(io, client.list_scopes(app_credentials(), "1775406005920779393", 101, &stats));
+  ASSERT_FALSE(scopes);
+  EXPECT_EQ(scopes.error().code, make_error_code(errc::body_too_large));
+  EXPECT_EQ(scopes.error().message(),
+            "GET /koodrive/ose/v1/backup/device/1775406005920779393/scope?moduleCode=101: response "
+            "body too large: read: body over the limit of 1024 bytes");
+  // Permanent: the same answer would come again, so neither is retried.
+  EXPECT_EQ(stats, (FetchStats{2, 0, 2}));
+  EXPECT_EQ(peer.requests.size(), 2u);
+}
+
+TEST(ClientOverFakePeer, ATokenEchoedByTheServerNeverReachesTheError) {
+  asio::io_context io;
+  FakePeer peer(io);
+  constexpr std::string_view token = "echoed-token-5f1e0c27";
+  const std::string t(token);
+  // A proxy page quoting the Authorization header, an API message quoting it, and a decode
+  // error that would quote it as a bad ID.
+  const std::string echo = "bad Authorization: Bearer " + t + "\n";
+  peer.actions.push_back({"HTTP/1.1 401 Unauthorized\r\nContent-Length: " + std::to_string(echo.size()) +
+                          "\r\n\r\n" + echo});
+  const std::string api_body = R"({"code":13000102,"msg":"token )" + t + R"( is not valid"})";
+  peer.actions.push_back({ok(api_body)});
+  const std::string id_body = R"({"code":0,"data":[{"deviceId":")" + t + R"(","machineCode":"m","createTime":"t"}]})";
+  peer.actions.push_back({ok(id_body)});
+  SystemClock clock;
+  ClientOptions options;
+  options.base_url = peer.base_url();
+  options.retry.attempts = 1;
+  auto client = *Client::create(io.get_executor(), options, clock);
+  Credentials credentials;
+  credentials.mode = Credentials::Mode::token;
+  credentials.user_id = "1505084218764547200";
+  credentials.token = t;
+  for (int i = 0; i < 3; ++i) {
+    auto devices = run(io, client.list_devices(credentials));
+    ASSERT_FALSE(devices);
+    const std::string message = devices.error().message();
+    EXPECT_EQ(message.find(token), std::string::npos) << message;
+    EXPECT_NE(message.find("***"), std::string::npos) << message;
+    EXPECT_EQ(devices.error().api_msg.find(token), std::string::npos);
+  }
+  // The token was sent (so the search above could have found it), in the Authorization header.
+  ASSERT_EQ(peer.requests.size(), 3u);
+  EXPECT_EQ(header_value(peer.requests[0], "Authorization"), "Bearer " + t);
 }
 
 TEST(ClientCreate, RejectsBadOptions) {

@@ -372,6 +372,24 @@ TEST(ConfigErrors, WhatJoinsTheLines) {
   }
 }
 
+// Found by tests/fuzz/config_fuzz.cpp: a NUL in a quoted value cut what() short (a C string),
+// and a line break in an unknown key split a diagnostic in two.
+TEST(ConfigErrors, QuotedInputKeepsEachDiagnosticOnOneLine) {
+  const std::string yaml = std::string(test::minimal) +
+                           "poll: {\"a\\nb\\e[31m\": 1}\n"
+                           "database: {retention: \"1\\0d\"}\n";
+  EXPECT_THAT(errors_of(yaml),
+              ElementsAre("test.yaml:4:8: poll.a\\x0ab\\x1b[31m: unknown key 'a\\x0ab\\x1b[31m'; expected one of: "
+                          "interval, jitter, run_on_start",
+                          "test.yaml:5:23: database.retention: expected a duration such as 500ms, 10s, 5m, 1h or "
+                          "400d, got the string \"1\\x00d\""));
+  try {
+    test::parse(yaml);
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), e.diagnostics()[0].to_string() + "\n" + e.diagnostics()[1].to_string());
+  }
+}
+
 TEST(ConfigErrors, AnUnreadableConfigFileIsOneError) {
   try {
     load_config("/nonexistent/koodrive-audit.yaml");

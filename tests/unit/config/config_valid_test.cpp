@@ -303,7 +303,7 @@ events:
     - {type: log}
     - {type: jsonl, path: events.jsonl}
     - type: webhook
-      url: "https://hooks.example/k"
+      url: "https://hooks.example/k?route=soc&token=query-token-5511"
       secrets: [{file: webhook-secret}, {env: KDA_TEST_RENDER_SECRET}]
       headers: {X-Api-Key: not-for-your-eyes, X-Tenant: acme}
     - {type: alertmanager, url: "http://127.0.0.1:9093", generator_url: "https://grafana.example"}
@@ -314,7 +314,8 @@ TEST(ConfigRender, NeverContainsASecretValue) {
   const Config config = every_kind_of_secret();
   const std::string text = render_config(config);
   for (const char* secret : {"fixture-app-secret-3f9c1d", "fixture-token-8e2a77", "env-secret-value-7731",
-                             "whsec_Zml4dHVyZS13ZWJob29rLXNlY3JldA==", "not-for-your-eyes"}) {
+                             "whsec_Zml4dHVyZS13ZWJob29rLXNlY3JldA==", "not-for-your-eyes",
+                             "query-token-5511"}) {
     EXPECT_THAT(text, Not(HasSubstr(secret)));
   }
   EXPECT_THAT(text, HasSubstr("  app_secret: \"***\"  # from file " + (fixtures_dir() / "app-secret").string() + "\n"));
@@ -324,6 +325,7 @@ TEST(ConfigRender, NeverContainsASecretValue) {
   EXPECT_THAT(text, HasSubstr("        - \"***\"  # from environment variable KDA_TEST_RENDER_SECRET\n"));
   EXPECT_THAT(text, HasSubstr("\"X-Api-Key\": \"***\""));
   EXPECT_THAT(text, HasSubstr("\"X-Tenant\": \"acme\""));
+  EXPECT_THAT(text, HasSubstr("url: \"https://hooks.example/k?***\"  # the query is not shown: it may hold a token\n"));
   EXPECT_THAT(text, HasSubstr("name: \"finance \\\"laptops\\\"\""));
   ::unsetenv("KDA_TEST_RENDER_SECRET");
 }

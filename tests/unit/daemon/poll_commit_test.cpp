@@ -30,12 +30,19 @@ ScopeFetch failed_fetch(std::string device, int module, std::string reason) {
 
 TEST(MakePollCommit, AFailedDeviceListCommitsOnlyAFailedPollRow) {
   Observation observation{account.account_id, FetchFailure{"GET /device: HTTP 503"}, {}};
-  DiffResult diff;  // the diff never runs on such an observation; anything it held is ignored
+  // The diff gives such an observation at most the device list's coverage.lost; a
+  // configuration change it should never give is dropped all the same.
+  DiffResult diff;
   diff.changes.push_back(Change{ChangeType::device_removed, "1", "", {}, "", device("1"), {}, ""});
+  Change lost;
+  lost.type = ChangeType::coverage_lost;
+  lost.after = AuditDetail{R"({"target":"device_list"})"};
+  diff.changes.push_back(lost);
   const PollCommit poll = make_poll_commit(account, observation, diff, {3, 2, 1}, started, finished);
   EXPECT_EQ(poll.outcome, "failed");
   EXPECT_EQ(poll.error, "device list: GET /device: HTTP 503");
-  EXPECT_TRUE(poll.changes.empty());
+  ASSERT_EQ(poll.changes.size(), 1u);
+  EXPECT_EQ(poll.changes[0], lost);
   EXPECT_TRUE(poll.attempts.empty());
   EXPECT_EQ(poll.requests, 3);
   EXPECT_EQ(poll.failures, 1);

@@ -40,7 +40,7 @@ TEST(DiffBaseline, FirstDeviceListIsRecordedSilently) {
 }
 
 TEST(DiffBaseline, FirstDeviceListIsAnnouncedWhenEmit) {
-  const DiffResult result = diff(Snapshot{}, first_poll(), {BaselineMode::emit, 1});
+  const DiffResult result = diff(Snapshot{}, first_poll(), {BaselineMode::emit, 1, {}, {}});
   EXPECT_EQ(result.changes, (std::vector<Change>{device_added(laptop), device_added(phone),
                                                  scope_added(laptop, scope("a")),
                                                  scope_added(laptop, scope("b")),
@@ -109,7 +109,7 @@ TEST(DiffBaseline, PairBaselineSilentVersusEmit) {
   };
   for (const Case& c : cases) {
     const DiffResult result =
-        diff(laptop_without_address_book(), laptop_with_contacts(), {c.mode, 1});
+        diff(laptop_without_address_book(), laptop_with_contacts(), {c.mode, 1, {}, {}});
     EXPECT_EQ(result.changes, c.changes);
     EXPECT_EQ(result.baselines, c.baselines);
     EXPECT_EQ(result.scope_writes.size(), 2u);

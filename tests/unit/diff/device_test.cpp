@@ -18,7 +18,7 @@ TEST(DiffDevice, LaterDeviceIsAddedWithAllItsScopes) {
 
   // Whatever the baseline mode: a device appearing later is news, its scopes too.
   for (auto mode : {BaselineMode::silent, BaselineMode::emit}) {
-    const DiffResult result = diff(known_laptop(), seen, {mode, 1});
+    const DiffResult result = diff(known_laptop(), seen, {mode, 1, {}, {}});
     EXPECT_EQ(result.changes, (std::vector<Change>{device_added(phone),
                                                    scope_added(phone, scope("f1")),
                                                    scope_added(phone, scope("f2")),
@@ -137,7 +137,7 @@ TEST(DiffDevice, ScopeChangesCarryTheDevicesNewName) {
 TEST(DiffDevice, DeviceBackAfterMissingResetsCounterWithoutEvent) {
   Snapshot before = known_laptop();
   before.devices.at(laptop_id).missing_count = 1;
-  const DiffResult result = diff(before, laptop_unchanged(), {BaselineMode::silent, 2});
+  const DiffResult result = diff(before, laptop_unchanged(), {BaselineMode::silent, 2, {}, {}});
   EXPECT_TRUE(result.changes.empty());
   EXPECT_EQ(result.device_writes, (std::vector<DeviceWrite>{{RowWrite::seen, laptop, 0}}));
   EXPECT_TRUE(result.scope_writes.empty());
@@ -151,7 +151,7 @@ TEST(DiffDevice, DeviceBackAndChangedIsChanged) {
   Observation seen = laptop_unchanged();
   std::get<std::vector<Device>>(seen.devices).front() = after;
 
-  const DiffResult result = diff(before, seen, {BaselineMode::silent, 2});
+  const DiffResult result = diff(before, seen, {BaselineMode::silent, 2, {}, {}});
   EXPECT_EQ(result.changes, std::vector<Change>{device_changed(laptop, after)});
   EXPECT_EQ(result.device_writes, (std::vector<DeviceWrite>{{RowWrite::seen, after, 0}}));
 }

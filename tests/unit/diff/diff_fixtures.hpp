@@ -4,6 +4,9 @@
 // PrintTo overloads make a failed EXPECT_EQ show records instead of bytes.
 #include "koodrive_audit/diff.hpp"
 
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
 #include <ostream>
 #include <string>
 #include <utility>
@@ -24,6 +27,7 @@ inline std::ostream& operator<<(std::ostream& out, const Scope& s) {
 inline std::ostream& operator<<(std::ostream& out, const Record& r) {
   if (const auto* d = std::get_if<Device>(&r)) return out << *d;
   if (const auto* s = std::get_if<Scope>(&r)) return out << *s;
+  if (const auto* a = std::get_if<AuditDetail>(&r)) return out << a->json;
   return out << "-";
 }
 
@@ -62,6 +66,13 @@ inline void PrintTo(const Baseline& b, std::ostream* out) {
 }
 
 namespace diff_test {
+
+// An audit event's detail, parsed (an empty object when the change carries none).
+inline boost::json::object detail_of(const Change& change) {
+  const auto* detail = std::get_if<AuditDetail>(&change.after);
+  if (detail == nullptr) return {};
+  return boost::json::parse(detail->json).as_object();
+}
 
 inline const std::string laptop_id = "1842846715527366528";
 

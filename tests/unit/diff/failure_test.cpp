@@ -26,7 +26,7 @@ TEST(DiffFailure, FailedDeviceListChangesNothing) {
 }
 
 TEST(DiffFailure, FailedDeviceListOnFirstPollRecordsNoBaseline) {
-  expect_empty(diff(Snapshot{}, device_list_failed(), {BaselineMode::emit, 1}));
+  expect_empty(diff(Snapshot{}, device_list_failed(), {BaselineMode::emit, 1, {}, {}}));
 }
 
 TEST(DiffFailure, FailedPairIsLeftUntouched) {
@@ -38,7 +38,7 @@ TEST(DiffFailure, FailedPairIsLeftUntouched) {
   fetched(seen, laptop_id, module_address_book, {});
 
   for (int confirm : {1, 2}) {
-    const DiffResult result = diff(before, seen, {BaselineMode::silent, confirm});
+    const DiffResult result = diff(before, seen, {BaselineMode::silent, confirm, {}, {}});
     EXPECT_TRUE(result.changes.empty());
     EXPECT_TRUE(nothing_written(result));
     EXPECT_TRUE(result.baselines.empty());
@@ -63,7 +63,7 @@ TEST(DiffFailure, FailedPairNeverFetchedBeforeGetsNoBaseline) {
 
 TEST(DiffFailure, NoChangeObservationProducesNoChangeAndNoWrite) {
   for (auto mode : {BaselineMode::silent, BaselineMode::emit}) {
-    const DiffResult result = diff(known_laptop(), laptop_unchanged(), {mode, 2});
+    const DiffResult result = diff(known_laptop(), laptop_unchanged(), {mode, 2, {}, {}});
     EXPECT_TRUE(result.changes.empty());
     EXPECT_TRUE(nothing_written(result));
     EXPECT_TRUE(result.baselines.empty());
@@ -84,7 +84,7 @@ TEST(DiffFailure, ScopeFetchForUnlistedDeviceIsIgnored) {
   fetched(seen, stranger, module_folder, {scope("x")});
   fetched(seen, pending, module_folder, {});  // would remove "p" if it counted
 
-  const DiffResult result = diff(before, seen, {BaselineMode::emit, 2});
+  const DiffResult result = diff(before, seen, {BaselineMode::emit, 2, {}, {}});
   EXPECT_TRUE(result.changes.empty());
   EXPECT_EQ(result.device_writes,
             (std::vector<DeviceWrite>{{RowWrite::missing, device(pending), 1}}));
@@ -149,7 +149,7 @@ TEST(DiffFailure, ConfirmRemovalsBelowOneBehavesAsOne) {
   seen.scope_fetches.front() = ScopeFetch{{laptop_id, module_folder}, std::vector<Scope>{scope("a")}};
   const Device laptop = device(laptop_id, "laptop");
   for (int confirm : {0, -3}) {
-    const DiffResult result = diff(known_laptop(), seen, {BaselineMode::silent, confirm});
+    const DiffResult result = diff(known_laptop(), seen, {BaselineMode::silent, confirm, {}, {}});
     EXPECT_EQ(result.changes, std::vector<Change>{scope_removed(laptop, scope("b"))});
     EXPECT_EQ(result.scope_writes,
               (std::vector<ScopeWrite>{{RowWrite::removed, laptop_id, scope("b"), 1}}));

@@ -8,7 +8,7 @@ namespace kda::diff_test {
 namespace {
 
 const Device laptop = device(laptop_id, "laptop");
-constexpr DiffOptions confirm_twice{BaselineMode::silent, 2};
+constexpr DiffOptions confirm_twice{BaselineMode::silent, 2, {}, {}};
 
 Observation without_scope_b() {
   Observation seen = laptop_unchanged();

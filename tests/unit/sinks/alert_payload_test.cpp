@@ -191,12 +191,65 @@ TEST(AlertPayload, AuditEventWithoutDeviceNamesTheAccount) {
   event.observed_at = "2026-11-23T07:00:00.000Z";
   event.type = "audit.suspect_mass_removal";
   event.account_id = "1505084218764547200";
+  event.after_json = R"({"held_scope_removals":10,"live_scopes":12})";
   EXPECT_EQ(alert_summary(event),
-            "KooDrive audit: audit.suspect_mass_removal for account 1505084218764547200");
+            "KooDrive audit held a suspect mass removal in account 1505084218764547200");
+  EXPECT_THAT(alert_description(event),
+              HasSubstr(R"(Detail: {"held_scope_removals":10,"live_scopes":12})"));
+  EXPECT_THAT(alert_description(event), Not(HasSubstr("Before:")));
   const json::object alert = alert_of(event);
   EXPECT_EQ(json::value(alert.at("labels")), json::parse(R"({
     "alertname": "KooDriveBackupConfigChanged", "type": "audit.suspect_mass_removal",
     "account": "1505084218764547200"})"));
+}
+
+StoredEvent coverage_event(const std::string& type, const std::string& observed_at) {
+  StoredEvent event;
+  event.event_id = type == "coverage.lost" ? "lost-1" : "restored-1";
+  event.observed_at = observed_at;
+  event.type = type;
+  event.account_id = "1505084218764547200";
+  event.device_id = "1842812272691451648";
+  event.device_name = "P60 Art";
+  event.module_code = 101;
+  event.after_json = R"({"target":"pair","module":"album","consecutive_failures":3,)"
+                     R"("last_error":"GET …/scope?moduleCode=101: HTTP 503"})";
+  return event;
+}
+
+TEST(AlertPayload, CoverageRestoredResolvesTheLostAlert) {
+  AlertmanagerSinkOptions with = options();
+  with.severity["coverage.lost"] = "warning";
+  with.severity["coverage.restored"] = "info";  // ignored: the lost alert's severity is kept
+  const json::object lost = alert_of(coverage_event("coverage.lost", "2026-11-23T07:00:00.000Z"), with);
+  const json::object restored =
+      alert_of(coverage_event("coverage.restored", "2026-11-23T09:30:00.000Z"), with);
+
+  EXPECT_EQ(json::value(lost.at("labels")), json::parse(R"({
+    "alertname": "KooDriveCoverageLost", "severity": "warning",
+    "account": "1505084218764547200", "device": "1842812272691451648", "module": "album"})"));
+  EXPECT_EQ(lost.at("labels"), restored.at("labels"));
+  // Lost: firing until restored, but bounded (30 days). Restored: ends when observed.
+  EXPECT_EQ(lost.at("startsAt"), "2026-11-23T07:00:00.000Z");
+  EXPECT_EQ(lost.at("endsAt"), "2026-12-23T07:00:00.000Z");
+  EXPECT_EQ(restored.at("startsAt"), "2026-11-23T09:30:00.000Z");
+  EXPECT_EQ(restored.at("endsAt"), "2026-11-23T09:30:00.000Z");
+  EXPECT_EQ(alert_summary(coverage_event("coverage.lost", "2026-11-23T07:00:00.000Z")),
+            "KooDrive audit lost sight of P60 Art (album)");
+  EXPECT_THAT(std::string(lost.at("annotations").at("description").as_string()),
+              HasSubstr("HTTP 503"));
+}
+
+TEST(AlertPayload, CoverageOfTheDeviceListNamesTheAccount) {
+  StoredEvent event = coverage_event("coverage.restored", "2026-11-23T07:00:00.000Z");
+  event.device_id.clear();
+  event.device_name.clear();
+  event.module_code.reset();
+  EXPECT_EQ(alert_summary(event),
+            "KooDrive audit sees again the device list of account 1505084218764547200");
+  const json::object alert = alert_of(event);
+  EXPECT_EQ(json::value(alert.at("labels")), json::parse(R"({
+    "alertname": "KooDriveCoverageLost", "account": "1505084218764547200"})"));
 }
 
 TEST(AlertPayload, ObservedAtThatIsNotIso8601IsAnErrorNamingTheEvent) {

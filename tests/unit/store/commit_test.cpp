@@ -384,6 +384,50 @@ TEST_F(CommitStoreTest, InvalidPollsAreRefusedBeforeWriting) {
   EXPECT_EQ(dump(db_path()), before);
 }
 
+TEST_F(CommitStoreTest, FailedPollMayRecordAnAuditEventButNoConfigurationChange) {
+  PollCommit failed = make_poll("acc", t1, "failed");
+  failed.error = "GET /koodrive/ose/v1/backup/device: HTTP 503";
+  Change lost;
+  lost.type = ChangeType::coverage_lost;
+  lost.after = AuditDetail{R"({"target":"device_list","consecutive_failures":3})"};
+  failed.changes = {lost};
+  const CommitResult result = store().commit_poll(failed);
+  ASSERT_EQ(result.event_ids.size(), 1u);
+  const std::vector<StoredEvent> events = store().events_after(0, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "coverage.lost");
+  EXPECT_EQ(events[0].device_id, "");
+  EXPECT_EQ(events[0].before_json, "null");
+  EXPECT_EQ(events[0].after_json, std::get<AuditDetail>(lost.after).json);
+
+  const std::string before = dump(db_path());
+  PollCommit failed_with_change = make_poll("acc", t2, "failed");
+  failed_with_change.changes = {
+      Change{ChangeType::device_added, "d2", "phone", std::nullopt, "", {}, phone, ""}};
+  EXPECT_THROW(store().commit_poll(failed_with_change), StoreError);
+  EXPECT_EQ(dump(db_path()), before);
+}
+
+TEST_F(CommitStoreTest, SnapshotCarriesTheFailureStreaksForCoverage) {
+  commit_first_poll();  // d1/102 failed once
+  Snapshot snapshot = store().load_snapshot("acc");
+  EXPECT_EQ(snapshot.pair_failures, (std::map<PairKey, int>{{{"d1", module_address_book}, 1}}));
+  EXPECT_EQ(snapshot.device_list_failures, 0);
+
+  store().commit_poll(make_poll("acc", t2, "failed"));
+  store().commit_poll(make_poll("acc", t3, "failed"));
+  snapshot = store().load_snapshot("acc");
+  EXPECT_EQ(snapshot.device_list_failures, 2);
+  EXPECT_EQ(store().load_snapshot("other").device_list_failures, 0);
+
+  PollCommit ok = make_poll("acc", at("2026-11-23T07:15:00.000Z"));
+  ok.attempts = {{{"d1", module_address_book}, true, ""}};
+  store().commit_poll(ok);
+  snapshot = store().load_snapshot("acc");
+  EXPECT_EQ(snapshot.device_list_failures, 0);
+  EXPECT_TRUE(snapshot.pair_failures.empty());
+}
+
 TEST_F(CommitStoreTest, SinkCursors) {
   EXPECT_EQ(store().sink_cursor("webhook"), 0);
   store().set_sink_cursor("webhook", 42, t1);
