@@ -102,14 +102,16 @@ struct ScopeRow {
 };
 
 // What the store knows of one account before a poll: its live devices and scopes (removed_at
-// IS NULL), and which (device, module) pairs have ever been fetched successfully (for the
-// baseline rule).
+// IS NULL), which (device, module) pairs have ever been fetched successfully, and which live
+// devices were announced with device.added (both for the baseline rule: a pair of an announced
+// device is news even when its first successful fetch comes in a later poll).
 struct Snapshot {
   std::string account_id;
   bool device_list_fetched_before = false;
   std::map<std::string, DeviceRow> devices;  // by device_id
   std::map<ScopeKey, ScopeRow> scopes;
   std::set<PairKey> fetched_pairs;
+  std::set<std::string> announced_devices;  // device_ids
   // Failure streaks, for the coverage events: failed polls of the account's device list since
   // its last ok or partial poll, and consecutive failed fetches of each failing pair.
   int device_list_failures = 0;

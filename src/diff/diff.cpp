@@ -222,9 +222,12 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
   // Pairs are visited in PairKey order and scopes in scope_id order, so scope changes come out
   // already ordered by (device_id, module_code, scope_id) after all device changes.
   for (const auto& [pair, scopes] : successful_fetches(seen.scope_fetches, observed)) {
+    // A device announced in an earlier poll whose pair failed then is still news here: its
+    // scopes were never part of a baseline.
     const bool silent = options.baseline == BaselineMode::silent &&
                         !before.fetched_pairs.contains(pair) &&
-                        !announced.contains(pair.device_id);
+                        !announced.contains(pair.device_id) &&
+                        !before.announced_devices.contains(pair.device_id);
     diff_pair(before, pair, *scopes, observed.at(pair.device_id)->device_name, silent,
               confirm_removals, result);
     result.fetched_pairs.insert(pair);

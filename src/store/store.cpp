@@ -32,6 +32,11 @@ constexpr std::string_view live_scopes_sql =
 constexpr std::string_view fetched_pairs_sql =
     "SELECT device_id, module_code FROM fetch_status "
     "WHERE account_id = ?1 AND last_success_at IS NOT NULL";
+// Live devices with a device.added event (events_by_device serves the EXISTS).
+constexpr std::string_view announced_devices_sql =
+    "SELECT d.device_id FROM devices d WHERE d.account_id = ?1 AND d.removed_at IS NULL AND "
+    "EXISTS (SELECT 1 FROM events e WHERE e.account_id = d.account_id AND "
+    "e.device_id = d.device_id AND e.type = 'device.added')";
 constexpr std::string_view device_list_fetched_sql =
     "SELECT EXISTS (SELECT 1 FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial'))";
 constexpr std::string_view pair_failures_sql =
@@ -144,6 +149,11 @@ Snapshot Store::load_snapshot(const std::string& account_id) {
     while (q->executeStep()) {
       snapshot.fetched_pairs.insert(PairKey{q->getColumn(0).getString(), q->getColumn(1).getInt()});
     }
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(announced_devices_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) snapshot.announced_devices.insert(q->getColumn(0).getString());
   }
   {
     BorrowedStatement q = impl_->statements.borrow(device_list_fetched_sql);

@@ -179,6 +179,35 @@ TEST_F(PollOnce, AFailedPairIsNotAbsenceAndTheNextPollCatchesUp) {
   EXPECT_EQ(rows[0].scope_id, laptop_docs);
 }
 
+// Found by the fault soak: a device announced while one of its pairs failed had that pair's
+// scopes recorded silently, as a baseline, when the pair first answered a poll later.
+TEST_F(PollOnce, ANewDevicesPairThatFailedIsNewsWhenItAnswersLater) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+
+  const HttpReply added = sim_->control(
+      "POST", "/_sim/devices", R"({"machineCode":"m3","deviceName":"Tablet","deviceOS":"android"})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  const std::string tablet(boost::json::parse(added.body).at("deviceId").as_string());
+  const HttpReply scope = sim_->control(
+      "POST", "/_sim/devices/" + tablet + "/scopes",
+      R"({"moduleCode":"100","localPath":"/Movies","targetFolderPath":"/backup/Movies"})");
+  ASSERT_EQ(scope.status, 200) << scope.body;
+  const std::string movies(boost::json::parse(scope.body).at("scopeId").as_string());
+  sim_ok("POST", "/_sim/faults",
+         R"({"kind":"api_code","count":1,"endpoint":"scopes","device_id":")" + tablet +
+             R"(","module_code":100})");
+  EXPECT_EQ(poll().exit_code, 2);
+  ASSERT_EQ(poll().exit_code, 0);
+
+  const std::vector<EventRow> rows = events();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].type, "device.added");
+  EXPECT_EQ(rows[1].type, "scope.added");
+  EXPECT_EQ(rows[1].device_id, tablet);
+  EXPECT_EQ(rows[1].scope_id, movies);
+}
+
 TEST_F(PollOnce, AFailedDeviceListChangesNothing) {
   write_config();
   ASSERT_EQ(poll().exit_code, 0);

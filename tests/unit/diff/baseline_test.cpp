@@ -125,6 +125,31 @@ TEST(DiffBaseline, EmptyFirstFetchOfAPairIsRecordedWithCountZero) {
   EXPECT_TRUE(result.fetched_pairs.contains(PairKey{laptop_id, module_address_book}));
 }
 
+TEST(DiffBaseline, AnnouncedDeviceWhosePairFailedThenIsNewsWhenFetchedLater) {
+  // Poll 1: the phone appears (device.added), but its folder fetch fails.
+  Snapshot before = known_laptop();
+  Observation first = laptop_unchanged();
+  first.devices = std::vector<Device>{device(laptop_id, "laptop"), phone};
+  failed(first, phone.device_id, module_folder);
+  const DiffResult announced = diff(before, first, {});
+  ASSERT_EQ(announced.changes, std::vector<Change>{device_added(phone)});
+  EXPECT_FALSE(announced.fetched_pairs.contains(PairKey{phone.device_id, module_folder}));
+
+  // Poll 2: the folder answers. Its scope was never part of a baseline: it is news.
+  store(before, phone);
+  before.announced_devices.insert(phone.device_id);
+  Observation second = laptop_unchanged();
+  second.devices = std::vector<Device>{device(laptop_id, "laptop"), phone};
+  fetched(second, phone.device_id, module_folder, {scope("p")});
+  const DiffResult result = diff(before, second, {});
+  EXPECT_EQ(result.changes, std::vector<Change>{scope_added(phone, scope("p"))});
+  EXPECT_TRUE(result.baselines.empty());
+
+  // A device of the first device list whose pair is first fetched now stays a baseline.
+  before.announced_devices.clear();
+  EXPECT_TRUE(diff(before, second, {}).changes.empty());
+}
+
 TEST(DiffBaseline, StoredRowsInABaselinePairFollowTheOrdinaryRules) {
   // Inconsistent input (a stored scope in a pair never fetched): what we have recorded is still
   // diffed, so its disappearance is not swallowed by the baseline.
