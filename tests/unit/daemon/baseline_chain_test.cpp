@@ -41,7 +41,9 @@ class BaselineChain : public ::testing::Test {
 
   PollCommit poll(std::vector<Device> devices, std::vector<ScopeFetch> fetches,
                   BaselineMode mode = BaselineMode::silent) {
-    const Observation observation{account.account_id, std::move(devices), std::move(fetches)};
+    return poll(Observation{account.account_id, std::move(devices), std::move(fetches)}, mode);
+  }
+  PollCommit poll(const Observation& observation, BaselineMode mode = BaselineMode::silent) {
     DiffOptions options;
     options.baseline = mode;
     const DiffResult result = diff(store_->load_snapshot(account.account_id), observation, options);
@@ -110,6 +112,41 @@ TEST_F(BaselineChain, EmitModeRecordsNoBaselineAndStillReplays) {
   EXPECT_TRUE(report.ok()) << report.problems.front().text;
   EXPECT_EQ(report.baselines, 0);
   EXPECT_EQ(report.events, 2);
+  EXPECT_EQ(report.devices, 1);
+  EXPECT_EQ(report.scopes, 1);
+}
+
+TEST_F(BaselineChain, HeldMassRemovalsAndCoverageEventsReplay) {
+  std::vector<Scope> six;
+  for (int i = 0; i < 6; ++i) six.push_back(scope("s" + std::to_string(i), 100, "/p" + std::to_string(i)));
+  poll({device("a")}, {fetched("a", 100, six)});
+
+  // Every scope gone at once: the guard holds the removals (rows missing, no scope.removed).
+  PollCommit held = poll({device("a")}, {fetched("a", 100, {})});
+  ASSERT_EQ(held.changes.size(), 1u);
+  EXPECT_EQ(held.changes[0].type, ChangeType::suspect_mass_removal);
+  VerifyReport report = verify();
+  EXPECT_TRUE(report.ok()) << report.problems.front().text;
+  EXPECT_EQ(report.scopes, 6);
+
+  // Still gone: confirmed, six scope.removed.
+  EXPECT_EQ(poll({device("a")}, {fetched("a", 100, {})}).changes.size(), 6u);
+  report = verify();
+  EXPECT_TRUE(report.ok()) << report.problems.front().text;
+  EXPECT_EQ(report.scopes, 0);
+  EXPECT_EQ(report.replayed_events, 6);
+
+  // The device list fails three times (coverage.lost on a failed poll), then comes back.
+  const Observation failing{account.account_id, FetchFailure{"HTTP 503"}, {}};
+  poll(failing);
+  poll(failing);
+  EXPECT_EQ(poll(failing).changes.size(), 1u);
+  const PollCommit restored = poll({device("a")}, {fetched("a", 100, {scope("s9", 100, "/new")})});
+  EXPECT_EQ(restored.changes.size(), 2u);  // scope.added s9, coverage.restored
+  report = verify();
+  EXPECT_TRUE(report.ok()) << report.problems.front().text;
+  EXPECT_EQ(report.events, 10);
+  EXPECT_EQ(report.replayed_events, 7);
   EXPECT_EQ(report.devices, 1);
   EXPECT_EQ(report.scopes, 1);
 }
