@@ -77,6 +77,12 @@ struct PollCommit {
   std::vector<ScopeWrite> scope_writes;  // each scope's device must exist after device_writes
   std::vector<Change> changes;           // become events in this order
   std::vector<PairAttempt> attempts;
+  // The silent baselines (DESIGN.md §5 rule 2), written to `baselines` so that verify can
+  // replay them: whether the devices of the account's first device list were recorded
+  // silently, and the (device, module) pairs whose first fetch was. Their records are the
+  // `seen` writes of those devices / pairs that carry no event. A failed poll has none.
+  bool device_list_baseline = false;
+  std::vector<PairKey> baseline_pairs;
 };
 
 struct CommitResult {
@@ -171,9 +177,34 @@ struct SinkHealth {
   friend bool operator==(const SinkHealth&, const SinkHealth&) = default;
 };
 
+// What Store::verify found. A problem is one line naming the row it concerns: "seq 12: …",
+// "baseline 3: …", "poll 7: …", "device <account>/<device>: …",
+// "scope <account>/<device>/<module>/<scope>: …".
+struct VerifyProblem {
+  std::string text;
+  std::optional<std::int64_t> seq;          // the event it concerns, if one
+  std::optional<std::int64_t> baseline_id;  // the baseline it concerns, if one
+  friend bool operator==(const VerifyProblem&, const VerifyProblem&) = default;
+};
+
+struct VerifyReport {
+  std::int64_t events = 0;           // rows in the events chain
+  std::int64_t baselines = 0;        // rows in the baselines chain
+  std::int64_t replayed_events = 0;  // device.* and scope.* events the replay applied
+  std::int64_t devices = 0;          // live devices (every account) the replay reproduced
+  std::int64_t scopes = 0;           // live scopes the replay reproduced
+  // The events chain's problems (by seq), then the baselines chain's, then the replay's (in
+  // replay order), then the cross-checks (sqlite_sequence, polls.events), then the
+  // differences between the replayed and the live snapshot.
+  std::vector<VerifyProblem> problems;
+  bool ok() const noexcept { return problems.empty(); }
+  // The smallest seq any problem names; std::nullopt when none does.
+  std::optional<std::int64_t> first_bad_seq() const;
+};
+
 struct StoreOptions {
   // Test seam: called inside commit_poll's transaction after each stage's writes, with the
-  // stage name: "account", "poll", "devices", "scopes", "events", "fetch_status",
+  // stage name: "account", "poll", "devices", "scopes", "events", "baselines", "fetch_status",
   // "before_commit". An exception thrown from it rolls the whole commit back and propagates.
   std::function<void(std::string_view stage)> on_commit_stage;
 };
@@ -214,6 +245,8 @@ class Store {
   //     last_seen_at = finished_at, missing_count = 0, removed_at = NULL.
   //   missing: missing_count = n.   removed: removed_at = finished_at, missing_count = n.
   //   missing/removed of a row that does not exist throws StoreError.
+  // Each event continues the events hash chain (prev_hash, hash: docs/schema.md), each silent
+  // baseline the baselines chain (one row per device list or pair, see PollCommit).
   CommitResult commit_poll(const PollCommit& poll);
 
   // Events with seq > after_seq, oldest first, at most `limit`.
@@ -264,6 +297,20 @@ class Store {
   // A sink's backlog: events with seq > its cursor (0 for a sink never seen) whose type is in
   // `types` (empty = every type) -- what the outbox would still hand it.
   std::int64_t backlog(std::string_view sink, std::span<const std::string> types);
+
+  // `koodrive-audit verify` (DESIGN.md §5 rule 8), in one read transaction:
+  //  1. both hash chains (events by seq, baselines by baseline_id): each row's hash recomputed
+  //     from its columns, each prev_hash linked to the row before it (genesis for the first);
+  //     sqlite_sequence must not be ahead of the newest row, and each poll's `events` count must
+  //     match its rows in `events`;
+  //  2. a replay, per account, of the baselines and the device.* / scope.* events in poll order
+  //     (a poll's baselines before its events; events up to chain_origin.replay_after_seq are
+  //     already in the baselines migration 0003 recorded), checking that each event's `before`
+  //     is the replayed state;
+  //  3. the replayed snapshot against the live devices and scopes (removed_at IS NULL), every
+  //     field of every record.
+  // Problems are values in the report; a database error throws (SQLite::Exception).
+  VerifyReport verify();
 
  private:
   struct Impl;

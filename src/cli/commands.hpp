@@ -39,6 +39,10 @@ struct HistoryOptions {
 int run_history(const std::filesystem::path& config_path, const HistoryOptions& options);
 // `status`: per account the last polls and failing (device, module) pairs; each sink's backlog.
 int run_status(const std::filesystem::path& config_path, bool json);
+// `verify`: checks the hash chains and replays the history against the live snapshot (see
+// Store::verify). Exit 0 when everything matches; 1 on any problem (each printed on stdout,
+// the verdict on stderr) or when the database cannot be read at this binary's schema.
+int run_verify(const std::filesystem::path& config_path);
 
 // spdlog: "LEVEL event key=value…" on stderr, at the configured level.
 void configure_logging(const Config& config);

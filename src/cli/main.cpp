@@ -49,7 +49,11 @@ int main(int argc, char** argv) {
                 "poll partial or failed, or none for twice poll.interval; 1 no database)");
   bool status_json = false;
   status->add_flag("--json", status_json, "One JSON document");
-  for (CLI::App* sub : {check_config, migrate, fetch, poll, daemon, history, status}) {
+  CLI::App* verify = app.add_subcommand(
+      "verify", "Check the hash chains of events and baselines, replay them and compare the "
+                "result with the live devices and scopes (read-only; exit 0 all match, 1 a "
+                "problem: each is printed, naming the first bad seq)");
+  for (CLI::App* sub : {check_config, migrate, fetch, poll, daemon, history, status, verify}) {
     sub->add_option("--config", config_path, "Configuration file")->capture_default_str();
   }
 
@@ -63,6 +67,7 @@ int main(int argc, char** argv) {
     if (*daemon) return kda::cli::run_daemon(config_path);
     if (*history) return kda::cli::run_history(config_path, history_options);
     if (*status) return kda::cli::run_status(config_path, status_json);
+    if (*verify) return kda::cli::run_verify(config_path);
   } catch (const std::exception& error) {
     std::cerr << "koodrive-audit: " << error.what() << '\n';
     return kda::cli::exit_failure;

@@ -46,6 +46,9 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   poll.device_writes = diff.device_writes;
   poll.scope_writes = diff.scope_writes;
   poll.changes = diff.changes;
+  // Recorded in `baselines` so that verify can replay what was recorded without an event.
+  poll.device_list_baseline = diff.baseline_devices > 0;
+  for (const Baseline& baseline : diff.baselines) poll.baseline_pairs.push_back(baseline.pair);
   return poll;
 }
 

@@ -1,12 +1,15 @@
 #include "store/commit.hpp"
 
 #include "koodrive_audit/event_json.hpp"
+#include "store/baseline_commit.hpp"
+#include "store/chain_rows.hpp"
 #include "store/transaction.hpp"
 
 #include <boost/uuid/uuid_io.hpp>
 
 #include <algorithm>
-
+#include <array>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -52,10 +55,12 @@ constexpr std::string_view scope_removed_sql =
     "UPDATE scopes SET removed_at = ?5, missing_count = ?6 "
     "WHERE account_id = ?1 AND device_id = ?2 AND module_code = ?3 AND scope_id = ?4";
 
+// seq is given, not left to AUTOINCREMENT: the hash covers it, and computing it up front saves
+// an UPDATE per event (events_tip picks it exactly as AUTOINCREMENT would).
 constexpr std::string_view insert_event_sql =
-    "INSERT INTO events (event_id, poll_id, observed_at, type, account_id, device_id, "
-    "module_code, scope_id, before_json, after_json, cause) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "INSERT INTO events (seq, event_id, poll_id, observed_at, type, account_id, device_id, "
+    "module_code, scope_id, before_json, after_json, cause, prev_hash, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 // A success resets the failure streak; a failure extends it and keeps last_success_at.
 constexpr std::string_view fetch_ok_sql =
@@ -84,7 +89,8 @@ void check(const PollCommit& poll) {
       std::any_of(poll.changes.begin(), poll.changes.end(),
                   [](const Change& change) { return is_configuration_change(change.type); });
   if (poll.outcome == "failed" &&
-      (!poll.device_writes.empty() || !poll.scope_writes.empty() || configuration_changes)) {
+      (!poll.device_writes.empty() || !poll.scope_writes.empty() || configuration_changes ||
+       poll.device_list_baseline || !poll.baseline_pairs.empty())) {
     throw StoreError("commit_poll: a failed poll of account " + poll.account_id +
                      " carries snapshot writes or changes");
   }
@@ -174,35 +180,73 @@ void write_scope(StatementCache& statements, const std::string& account_id,
   }
 }
 
-void bind_record(SQLite::Statement& q, int index, const Record& record) {
-  if (std::holds_alternative<std::monostate>(record)) {
-    q.bind(index);
+// The JSON of a before/after record, or std::nullopt (NULL) for nothing.
+std::optional<std::string> record_text(const Record& record) {
+  if (std::holds_alternative<std::monostate>(record)) return std::nullopt;
+  return record_to_json(record);
+}
+
+ChainValue chain_text(const std::optional<std::string>& text) {
+  if (!text) return std::monostate{};
+  return std::string_view(*text);
+}
+
+void bind_optional(SQLite::Statement& q, int index, const std::optional<std::string>& text) {
+  if (text) {
+    q.bind(index, *text);
   } else {
-    q.bind(index, record_to_json(record));
+    q.bind(index);
   }
 }
 
+// Writes the event as row tip.next_id, linked to tip.prev_hash, and advances the tip. The
+// chained values are exactly the bound ones, so the hash is of what is stored.
 std::int64_t write_event(CommitContext& c, const PollCommit& poll, std::int64_t poll_id,
-                         const std::string& now, const Change& change, std::string& event_id) {
+                         const std::string& now, const Change& change, ChainTip& tip,
+                         std::string& event_id) {
   event_id = boost::uuids::to_string(c.uuids());
+  const std::int64_t seq = tip.next_id;
+  const std::string_view type = to_string(change.type);
+  const std::optional<std::string> before = record_text(change.before);
+  const std::optional<std::string> after = record_text(change.after);
+  const std::array<ChainValue, event_chain_column_count> columns{
+      seq,
+      std::string_view(event_id),
+      poll_id,
+      std::string_view(now),
+      type,
+      std::string_view(poll.account_id),
+      text_or_null(change.device_id),
+      change.module_code ? ChainValue{std::int64_t{*change.module_code}} : ChainValue{},
+      text_or_null(change.scope_id),
+      chain_text(before),
+      chain_text(after),
+      text_or_null(change.cause)};
+  std::string hash = chain_hash(tip.prev_hash, columns);
+
   auto q = c.statements.borrow(insert_event_sql);
-  q->bind(1, event_id);
-  q->bind(2, poll_id);
-  q->bind(3, now);
-  q->bind(4, std::string(to_string(change.type)));
-  q->bind(5, poll.account_id);
-  bind_text_or_null(*q, 6, change.device_id);
+  q->bind(1, seq);
+  q->bind(2, event_id);
+  q->bind(3, poll_id);
+  q->bind(4, now);
+  q->bind(5, std::string(type));
+  q->bind(6, poll.account_id);
+  bind_text_or_null(*q, 7, change.device_id);
   if (change.module_code) {
-    q->bind(7, *change.module_code);
+    q->bind(8, *change.module_code);
   } else {
-    q->bind(7);
+    q->bind(8);
   }
-  bind_text_or_null(*q, 8, change.scope_id);
-  bind_record(*q, 9, change.before);
-  bind_record(*q, 10, change.after);
-  bind_text_or_null(*q, 11, change.cause);
+  bind_text_or_null(*q, 9, change.scope_id);
+  bind_optional(*q, 10, before);
+  bind_optional(*q, 11, after);
+  bind_text_or_null(*q, 12, change.cause);
+  q->bind(13, tip.prev_hash);
+  q->bind(14, hash);
   q->exec();
-  return c.db.getLastInsertRowid();
+  ++tip.next_id;
+  tip.prev_hash = std::move(hash);
+  return seq;
 }
 
 void write_attempt(StatementCache& statements, const std::string& account_id,
@@ -255,14 +299,19 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
   for (const ScopeWrite& w : poll.scope_writes) write_scope(c.statements, poll.account_id, now, w);
   stage("scopes");
   result.event_ids.reserve(poll.changes.size());
+  // Only a poll with events reads the chain's tip: a poll that sees nothing stays cheap.
+  std::optional<ChainTip> tip;
+  if (!poll.changes.empty()) tip = events_tip(c.statements);
   for (const Change& change : poll.changes) {
     std::string event_id;
-    const std::int64_t seq = write_event(c, poll, result.poll_id, now, change, event_id);
+    const std::int64_t seq = write_event(c, poll, result.poll_id, now, change, *tip, event_id);
     if (result.first_seq == 0) result.first_seq = seq;
     result.last_seq = seq;
     result.event_ids.push_back(std::move(event_id));
   }
   stage("events");
+  write_baselines(c.statements, poll, result.poll_id, now);
+  stage("baselines");
   for (const PairAttempt& a : poll.attempts) write_attempt(c.statements, poll.account_id, now, a);
   stage("fetch_status");
   stage("before_commit");

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
 #include <array>
@@ -21,25 +22,44 @@ constexpr std::array<std::string_view, 5> device_keys{"device_id", "machine_code
 constexpr std::array<std::string_view, 5> scope_keys{"scope_id", "module_code", "local_path",
                                                      "target_folder_path", "create_time"};
 
-json::object to_object(const Device& d) {
-  // Insertion order is serialization order: the documented key order.
-  json::object o;
-  o.emplace("device_id", d.device_id);
-  o.emplace("machine_code", d.machine_code);
-  o.emplace("device_name", d.device_name);
-  o.emplace("device_os", d.device_os);
-  o.emplace("create_time", d.create_time);
-  return o;
+// Written field by field rather than through a json::object: a silent baseline serialises
+// 90,000 scope records inside the commit, and building an object per record cost about three
+// times as much. Strings go through json::serialize, so the escaping is Boost.JSON's either way.
+void append_field(std::string& out, std::string_view key, std::string_view value) {
+  out += out.empty() ? '{' : ',';
+  out += '"';
+  out += key;
+  out += "\":";
+  // Straight into `out`: json::serialize would allocate a string per field.
+  json::serializer serializer;
+  serializer.reset(value);
+  char buffer[256];
+  while (!serializer.done()) out += serializer.read(buffer);
 }
 
-json::object to_object(const Scope& s) {
-  json::object o;
-  o.emplace("scope_id", s.scope_id);
-  o.emplace("module_code", s.module_code);
-  o.emplace("local_path", s.local_path);
-  o.emplace("target_folder_path", s.target_folder_path);
-  o.emplace("create_time", s.create_time);
-  return o;
+std::string to_json(const Device& d) {
+  std::string out;
+  out.reserve(128 + d.device_name.size());
+  append_field(out, "device_id", d.device_id);
+  append_field(out, "machine_code", d.machine_code);
+  append_field(out, "device_name", d.device_name);
+  append_field(out, "device_os", d.device_os);
+  append_field(out, "create_time", d.create_time);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const Scope& s) {
+  std::string out;
+  out.reserve(128 + s.local_path.size() + s.target_folder_path.size());
+  append_field(out, "scope_id", s.scope_id);
+  out += ",\"module_code\":";
+  out += std::to_string(s.module_code);
+  append_field(out, "local_path", s.local_path);
+  append_field(out, "target_folder_path", s.target_folder_path);
+  append_field(out, "create_time", s.create_time);
+  out += '}';
+  return out;
 }
 
 // Exactly these keys, no others: a stored record with an unknown key was not written by us.
@@ -102,7 +122,7 @@ std::string record_to_json(const Record& record) {
         } else if constexpr (std::is_same_v<T, AuditDetail>) {
           return r.json;
         } else {
-          return json::serialize(to_object(r));
+          return to_json(r);
         }
       },
       record);

@@ -1,5 +1,6 @@
 #include "store/migrator.hpp"
 
+#include "store/chain_backfill.hpp"
 #include "store/transaction.hpp"
 
 #include <SQLiteCpp/Exception.h>
@@ -25,6 +26,29 @@ void check_foreign_keys(SQLite::Database& db, const std::string& where) {
   }
 }
 
+// Migrations whose data step SQL cannot express, keyed by migration name. The step runs after
+// the file's SQL in the same transaction, so it commits with the version bump or not at all.
+struct DataStep {
+  std::string_view migration;
+  void (*run)(SQLite::Database& db);
+};
+constexpr DataStep data_steps[] = {
+    {"0003_hash_chain", backfill_hash_chain},
+};
+
+void run_data_step(SQLite::Database& db, const Migration& m, const std::string& where) {
+  for (const DataStep& step : data_steps) {
+    if (step.migration != m.name) continue;
+    try {
+      step.run(db);
+    } catch (const SQLite::Exception& e) {
+      throw StoreError(where + " failed: " + e.what());
+    } catch (const StoreError& e) {
+      throw StoreError(where + " failed: " + e.what());
+    }
+  }
+}
+
 void apply_one(SQLite::Database& db, const std::filesystem::path& path, const Migration& m) {
   const std::string where = path.string() + ": migration " + std::string(m.name);
   Transaction transaction(db, Transaction::Kind::write);
@@ -39,6 +63,7 @@ void apply_one(SQLite::Database& db, const std::filesystem::path& path, const Mi
     // The file committed or rolled back by itself: its effects are no longer ours to undo.
     throw StoreError(where + " ended the transaction itself (BEGIN/COMMIT/ROLLBACK in a migration)");
   }
+  run_data_step(db, m, where);
   check_foreign_keys(db, where);
   db.exec("PRAGMA user_version = " + std::to_string(m.number));
   transaction.commit();

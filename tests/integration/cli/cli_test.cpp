@@ -104,7 +104,8 @@ TEST_F(Cli, MigrateCreatesExactlyTheDesignedTablesAndViewsAndIsIdempotent) {
   while (query.executeStep()) names.insert(query.getColumn(0).getString());
   EXPECT_EQ(names, (std::set<std::string>{"table:accounts", "table:devices", "table:scopes",
                                           "table:events", "table:polls", "table:fetch_status",
-                                          "table:sink_cursors", "view:current_scopes",
+                                          "table:sink_cursors", "table:baselines",
+                                          "table:chain_origin", "view:current_scopes",
                                           "view:scope_history"}));
 
   result = run_cli({"migrate", "--config", config.string()});

@@ -10,8 +10,8 @@
 namespace kda::test {
 namespace {
 
-const std::vector<std::string> all_stages{"account", "poll",         "devices",      "scopes",
-                                          "events",  "fetch_status", "before_commit"};
+const std::vector<std::string> all_stages{"account", "poll",      "devices",      "scopes",
+                                          "events",  "baselines", "fetch_status", "before_commit"};
 
 struct InjectedFault : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -44,7 +44,9 @@ PollCommit busy_poll() {
   };
   poll.attempts = {{{"d1", module_folder}, true, ""},
                    {{"d1", module_album}, false, "HTTP 503"},
-                   {{"d3", module_folder}, true, ""}};
+                   {{"d3", module_folder}, true, ""},
+                   {{"d3", module_album}, true, ""}};
+  poll.baseline_pairs = {{"d3", module_album}};  // fetched for the first time: a baseline row
   return poll;
 }
 

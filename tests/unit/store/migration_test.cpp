@@ -44,7 +44,7 @@ TEST_F(MigrationStoreTest, EmptyFileGetsEveryTableAndViewOfTheDesign) {
   // DESIGN.md §4, exactly: what `sqlite3 audit.db .tables` lists.
   EXPECT_EQ(names_of(db_path(), "table"),
             (Names{"accounts", "devices", "scopes", "events", "polls", "fetch_status",
-                   "sink_cursors"}));
+                   "sink_cursors", "baselines", "chain_origin"}));
   EXPECT_EQ(names_of(db_path(), "view"), (Names{"current_scopes", "scope_history"}));
 }
 
@@ -61,7 +61,11 @@ TEST_F(MigrationStoreTest, ColumnsAreTheDesignsColumns) {
         "create_time", "first_seen_at", "last_seen_at", "removed_at", "missing_count"}},
       {"events",
        {"seq", "event_id", "poll_id", "observed_at", "type", "account_id", "device_id",
-        "module_code", "scope_id", "before_json", "after_json", "cause"}},
+        "module_code", "scope_id", "before_json", "after_json", "cause", "prev_hash", "hash"}},
+      {"baselines",
+       {"baseline_id", "poll_id", "observed_at", "account_id", "device_id", "module_code",
+        "records_json", "prev_hash", "hash"}},
+      {"chain_origin", {"origin_id", "created_at", "replay_after_seq"}},
       {"polls",
        {"poll_id", "account_id", "started_at", "finished_at", "outcome", "requests", "failures",
         "events", "error"}},
@@ -88,7 +92,7 @@ TEST_F(MigrationStoreTest, IndexesForOperatorQueriesExist) {
   open_migrated();
   const Names indexes = names_of(db_path(), "index");
   for (const char* name : {"events_by_observed_at", "events_by_device", "events_by_poll",
-                           "polls_by_account", "polls_by_started_at"}) {
+                           "polls_by_account", "polls_by_started_at", "baselines_by_poll"}) {
     EXPECT_TRUE(indexes.contains(name)) << name;
   }
 }
@@ -247,6 +251,10 @@ TEST_F(MigrationStoreTest, ApplyingOneByOneReachesTheSameSchemaAsAllAtOnce) {
   }
   const auto other = dir_ / "fresh.db";
   Store::open(other).migrate();
+  // chain_origin.created_at is the moment migration 0003 ran, which differs between the two.
+  for (const auto& path : {db_path(), other}) {
+    exec_sql(path, "UPDATE chain_origin SET created_at = '2026-11-23T07:00:00.000Z'");
+  }
   EXPECT_EQ(dump(db_path()), dump(other));
 }
 

@@ -1,0 +1,67 @@
+#include "store/chain_hash.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace kda::store {
+
+namespace {
+
+// Boost.JSON escapes exactly as Python's json.dumps with ensure_ascii=False does (short forms
+// for \b \f \n \r \t, \u00xx in lowercase for the other control characters, UTF-8 verbatim),
+// which is what lets an operator recompute a hash without our code.
+void append_value(std::string& out, const ChainValue& value) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    out += "null";
+  } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    out += std::to_string(*number);
+  } else {
+    out += boost::json::serialize(std::get<std::string_view>(value));
+  }
+}
+
+const EVP_MD* sha256() {
+  // Fetched once: the implicit fetch behind EVP_sha256() costs a lookup per digest, and a
+  // baseline commit hashes one row per event.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) throw std::runtime_error("OpenSSL: SHA-256 is not available");
+  return md;
+}
+
+}  // namespace
+
+std::string canonical_columns(std::span<const ChainValue> columns) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) out += ',';
+    append_value(out, columns[i]);
+  }
+  out += ']';
+  return out;
+}
+
+std::string chain_hash(std::string_view prev_hash, std::span<const ChainValue> columns) {
+  std::string input;
+  input.reserve(prev_hash.size() + 1 + 256);
+  input.append(prev_hash);
+  input += '\n';
+  input += canonical_columns(columns);
+
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(input.data(), input.size(), digest.data(), &size, sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(2 * size, '\0');
+  for (unsigned int i = 0; i < size; ++i) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 0x0f];
+  }
+  return out;
+}
+
+}  // namespace kda::store
