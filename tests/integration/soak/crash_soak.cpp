@@ -181,7 +181,9 @@ CrashSoakReport run_crash_soak(const CrashSoakOptions& options) {
   report.integrity = integrity_check(site.database());
   checks.expect(report.integrity == "ok", "PRAGMA integrity_check: " + report.integrity);
   report.verify_exit = run_verify(site);
-  // TODO(issue #6): assert `verify` once it has landed; until then its exit code is reported.
+  checks.expect(report.verify_exit == 0,
+                "koodrive-audit verify exited " + std::to_string(*report.verify_exit) +
+                    " (the hash chain or the replay of the events disagrees)");
 
   const std::vector<RecordedEvent> recorded = read_events(site.database());
   const Comparison comparison = compare(tenant.expected(), recorded);
