@@ -90,6 +90,9 @@ struct CommitResult {
   std::int64_t first_seq = 0;  // 0 when the poll produced no event
   std::int64_t last_seq = 0;   // 0 when the poll produced no event
   std::vector<std::string> event_ids;  // one per change, in order
+  // Rows inserted, updated or deleted (sqlite3_total_changes): O(accounts) for a poll that
+  // sees nothing new, since only rows whose state changes are written.
+  std::int64_t rows_written = 0;
 };
 
 // An event row as sinks and `history` read it. Text columns that are NULL in the database

@@ -33,6 +33,7 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t response_buffer_bytes = 16 * 1024;
 
 struct Connection {
   std::optional<beast::tcp_stream> plain;
@@ -283,6 +284,9 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     if (stopped_) co_return cancelled(context);
 
     auto connection = std::make_unique<Connection>();
+    // Beast reads into the buffer's spare capacity, at least 512 bytes: without room for a
+    // whole typical answer every response would take two or three recv calls.
+    connection->buffer.reserve(response_buffer_bytes);
     if (endpoint_.tls) {
       connection->tls.emplace(executor_, *ssl_context_);
     } else {

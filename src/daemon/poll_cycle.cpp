@@ -1,3 +1,4 @@
+#include "api/coroutine_warnings.hpp"
 #include "daemon/poll_cycle.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,10 +9,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
+
 namespace kda::daemon {
 
 PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
-                            const DiffResult& diff, const api::FetchStats& stats,
+                            DiffResult diff, const api::FetchStats& stats,
                             SystemTime started_at, SystemTime finished_at) {
   PollCommit poll;
   poll.account_id = account.account_id;
@@ -26,8 +29,8 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
     // the device list's coverage.lost when this failure is the one that crosses the threshold.
     poll.outcome = "failed";
     poll.error = "device list: " + failure->reason;
-    for (const Change& change : diff.changes) {
-      if (!is_configuration_change(change.type)) poll.changes.push_back(change);
+    for (Change& change : diff.changes) {
+      if (!is_configuration_change(change.type)) poll.changes.push_back(std::move(change));
     }
     return poll;
   }
@@ -43,9 +46,9 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   }
   poll.outcome = failed_pairs == 0 ? "ok" : "partial";
   if (failed_pairs > 1) poll.error += " (and " + std::to_string(failed_pairs - 1) + " more)";
-  poll.device_writes = diff.device_writes;
-  poll.scope_writes = diff.scope_writes;
-  poll.changes = diff.changes;
+  poll.device_writes = std::move(diff.device_writes);
+  poll.scope_writes = std::move(diff.scope_writes);
+  poll.changes = std::move(diff.changes);
   // Recorded in `baselines` so that verify can replay what was recorded without an event.
   poll.device_list_baseline = diff.baseline_devices > 0;
   for (const Baseline& baseline : diff.baselines) poll.baseline_pairs.push_back(baseline.pair);
@@ -59,7 +62,7 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   const SystemTime started_at = clock.now();
   const auto steady_start = std::chrono::steady_clock::now();
   api::FetchStats stats;
-  const Observation observation =
+  Observation observation =
       co_await api::fetch_observation(client, account.credentials, std::move(modules), &stats);
   const SystemTime finished_at = clock.now();
 
@@ -76,16 +79,26 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   }
 
   // Loaded after the fetch: the snapshot is read and written with no await in between.
-  const Snapshot snapshot = store.load_snapshot(account.account_id);
-  DiffResult result = diff(snapshot, observation, options);
-  PollCommit poll = make_poll_commit(account, observation, result, stats, started_at, finished_at);
+  std::optional<Snapshot> snapshot = store.load_snapshot(account.account_id);
+  DiffResult result = diff(*snapshot, observation, options);
+  snapshot.reset();
+  report.baselines = result.baselines;
+  report.baseline_devices = result.baseline_devices;
+  const std::size_t held_scope_removals = result.held_scope_removals;
+  const std::size_t held_device_removals = result.held_device_removals;
+  PollCommit poll =
+      make_poll_commit(account, observation, std::move(result), stats, started_at, finished_at);
+  observation = Observation{};  // the writes hold what is kept of it
 
   report.outcome = poll.outcome;
   report.error = poll.error;
-  report.baselines = std::move(result.baselines);
-  report.baseline_devices = result.baseline_devices;
-  report.changes = poll.changes;
-  if (!dry_run) report.commit = store.commit_poll(poll);
+  if (!dry_run) {
+    const auto commit_start = std::chrono::steady_clock::now();
+    report.commit = store.commit_poll(poll);
+    report.commit_duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - commit_start);
+  }
+  report.changes = std::move(poll.changes);
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - steady_start);
 
@@ -95,16 +108,18 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     spdlog::info("poll.baseline account={} devices={} pairs={} scopes={}", account.account_id,
                  report.baseline_devices, report.baselines.size(), scopes);
   }
-  if (result.held_scope_removals > 0 || result.held_device_removals > 0) {
+  if (held_scope_removals > 0 || held_device_removals > 0) {
     spdlog::warn("poll.mass_removal_held account={} devices={} scopes={} (applied only if the "
                  "next successful poll confirms them)",
-                 account.account_id, result.held_device_removals, result.held_scope_removals);
+                 account.account_id, held_device_removals, held_scope_removals);
   }
   const auto log_level = report.outcome == "ok" ? spdlog::level::info : spdlog::level::warn;
   spdlog::log(
-      log_level, "poll.finished account={} outcome={} requests={} failed={} events={} ms={}{}{}",
+      log_level,
+      "poll.finished account={} outcome={} requests={} failed={} events={} rows={} commit_ms={} "
+      "ms={}{}{}",
       account.account_id, report.outcome, stats.requests, stats.failures, report.changes.size(),
-      report.duration.count(), report.error.empty() ? "" : " error=\"",
+      report.commit.rows_written, report.commit_duration.count(), report.duration.count(), report.error.empty() ? "" : " error=\"",
       report.error.empty() ? "" : report.error + "\"");
   co_return report;
 }

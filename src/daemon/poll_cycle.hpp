@@ -35,11 +35,13 @@ struct PollReport {
   api::FetchStats stats;
   std::string error;  // the device list's failure, or the first failed pair's
   std::chrono::milliseconds duration{0};
+  std::chrono::milliseconds commit_duration{0};  // of Store::commit_poll; 0 on a dry run
 };
 
-// Pure: what to commit for one observation and its diff.
+// Pure: what to commit for one observation and its diff. Takes the diff by value so that a
+// caller done with it can move it in: a baseline's 90,000 row writes are not copied.
 PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
-                            const DiffResult& diff, const api::FetchStats& stats,
+                            DiffResult diff, const api::FetchStats& stats,
                             SystemTime started_at, SystemTime finished_at);
 
 // Fetches, diffs and (unless dry_run) commits one account's poll.

@@ -63,12 +63,27 @@ constexpr std::string_view insert_event_sql =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 // A success resets the failure streak; a failure extends it and keeps last_success_at.
+// A success of a pair that is already healthy writes nothing (migration 0004): the view
+// current_fetch_status derives its timestamps from the account's polls, so that a poll that
+// sees nothing new writes O(accounts) rows, not one per (device, module).
 constexpr std::string_view fetch_ok_sql =
     "INSERT INTO fetch_status (account_id, device_id, module_code, last_attempt_at, "
     "last_success_at, consecutive_failures, last_error) VALUES (?1, ?2, ?3, ?4, ?4, 0, NULL) "
     "ON CONFLICT (account_id, device_id, module_code) DO UPDATE SET "
     "last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at, "
-    "consecutive_failures = 0, last_error = NULL";
+    "consecutive_failures = 0, last_error = NULL "
+    "WHERE fetch_status.consecutive_failures > 0 OR fetch_status.last_success_at IS NULL";
+// When a device leaves the device list, its healthy pairs stop being attempted: their rows
+// get the timestamps the view showed until now (the previous poll that got the list), so that
+// they stay exact once the view no longer derives them. Runs before the device row changes.
+constexpr std::string_view settle_pairs_sql =
+    "UPDATE fetch_status SET last_attempt_at = ?3, last_success_at = ?3 "
+    "WHERE account_id = ?1 AND device_id = ?2 AND consecutive_failures = 0 "
+    "AND last_success_at IS NOT NULL AND last_attempt_at < ?3 "
+    "AND EXISTS (SELECT 1 FROM devices WHERE account_id = ?1 AND device_id = ?2 "
+    "AND removed_at IS NULL AND missing_count = 0)";
+constexpr std::string_view last_listed_sql =
+    "SELECT max(finished_at) FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial')";
 constexpr std::string_view fetch_failed_sql =
     "INSERT INTO fetch_status (account_id, device_id, module_code, last_attempt_at, "
     "last_success_at, consecutive_failures, last_error) VALUES (?1, ?2, ?3, ?4, NULL, 1, ?5) "
@@ -249,6 +264,27 @@ std::int64_t write_event(CommitContext& c, const PollCommit& poll, std::int64_t 
   return seq;
 }
 
+// See settle_pairs_sql. Runs before this poll's row is inserted, so that the newest poll that
+// got the list is the previous one.
+void settle_leaving_devices(StatementCache& statements, const PollCommit& poll) {
+  std::optional<std::string> last_listed;
+  for (const DeviceWrite& w : poll.device_writes) {
+    if (w.kind == RowWrite::seen) continue;
+    if (!last_listed) {
+      auto q = statements.borrow(last_listed_sql);
+      q->bind(1, poll.account_id);
+      last_listed = q->executeStep() && !q->getColumn(0).isNull() ? q->getColumn(0).getString()
+                                                                  : std::string();
+    }
+    if (last_listed->empty()) return;
+    auto q = statements.borrow(settle_pairs_sql);
+    q->bind(1, poll.account_id);
+    q->bind(2, w.device.device_id);
+    q->bind(3, *last_listed);
+    q->exec();
+  }
+}
+
 void write_attempt(StatementCache& statements, const std::string& account_id,
                    const std::string& now, const PairAttempt& a) {
   auto q = statements.borrow(a.ok ? fetch_ok_sql : fetch_failed_sql);
@@ -272,6 +308,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
   CommitResult result;
 
   Transaction transaction(c.db, Transaction::Kind::write);
+  const int changes_before = c.db.getTotalChanges();
   {
     auto q = c.statements.borrow(upsert_account_sql);
     q->bind(1, poll.account_id);
@@ -280,6 +317,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
     q->exec();
   }
   stage("account");
+  settle_leaving_devices(c.statements, poll);
   {
     auto q = c.statements.borrow(insert_poll_sql);
     q->bind(1, poll.account_id);
@@ -315,6 +353,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
   for (const PairAttempt& a : poll.attempts) write_attempt(c.statements, poll.account_id, now, a);
   stage("fetch_status");
   stage("before_commit");
+  result.rows_written = c.db.getTotalChanges() - changes_before;
   transaction.commit();
   return result;
 }

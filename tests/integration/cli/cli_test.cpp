@@ -106,7 +106,7 @@ TEST_F(Cli, MigrateCreatesExactlyTheDesignedTablesAndViewsAndIsIdempotent) {
                                           "table:events", "table:polls", "table:fetch_status",
                                           "table:sink_cursors", "table:baselines",
                                           "table:chain_origin", "view:current_scopes",
-                                          "view:scope_history"}));
+                                          "view:scope_history", "view:current_fetch_status"}));
 
   result = run_cli({"migrate", "--config", config.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -45,7 +45,8 @@ TEST_F(MigrationStoreTest, EmptyFileGetsEveryTableAndViewOfTheDesign) {
   EXPECT_EQ(names_of(db_path(), "table"),
             (Names{"accounts", "devices", "scopes", "events", "polls", "fetch_status",
                    "sink_cursors", "baselines", "chain_origin"}));
-  EXPECT_EQ(names_of(db_path(), "view"), (Names{"current_scopes", "scope_history"}));
+  EXPECT_EQ(names_of(db_path(), "view"),
+            (Names{"current_scopes", "scope_history", "current_fetch_status"}));
 }
 
 TEST_F(MigrationStoreTest, ColumnsAreTheDesignsColumns) {

@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""The benchmark of issue #7, run by scripts/bench (which builds first; see --help).
+
+Starts koodrive-sim with a generated population (N devices, M scopes per module, latency L per
+request), then measures `koodrive-audit poll --once` with concurrency C twice: the first poll
+(the silent baseline of every scope) and a second poll that finds nothing new. For each: wall
+time, the bound requests × L / C and wall ÷ bound, the daemon's CPU time (user + sys) per request
+and peak RSS (from wait4), the simulator's CPU time, the commit time and the database rows
+written (both from the daemon's poll.finished line). With --rss-polls K it then runs the daemon
+for K polls and samples its RSS after each one. Prints a table; writes the same figures as JSON.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+USER_ID = "1505084218764547200"
+APP_ID = "54a063127d797a807b8194553fddf8e1a47e662f894ea850ada1f566bce75870"
+FINISHED = re.compile(
+    r"poll\.finished account=\S+ outcome=(?P<outcome>\S+) requests=(?P<requests>\d+) "
+    r"failed=(?P<failed>\d+) events=(?P<events>\d+) rows=(?P<rows>\d+) "
+    r"commit_ms=(?P<commit_ms>\d+) ms=(?P<ms>\d+)")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def fail(message):
+    sys.exit(f"bench: {message}")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench",
+        description="Benchmark koodrive-audit poll --once against koodrive-sim on loopback.")
+    parser.add_argument("--devices", type=int, default=10000, help="N devices (default 10000)")
+    parser.add_argument("--scopes-per-module", type=int, default=3,
+                        help="M scopes per module of each device (default 3)")
+    parser.add_argument("--latency-ms", type=int, default=20,
+                        help="L, added by the simulator to every request (default 20)")
+    parser.add_argument("--concurrency", type=int, default=64,
+                        help="C, api.max_concurrency of the daemon (default 64)")
+    parser.add_argument("--tls", action="store_true", help="HTTPS (a throwaway self-signed CA)")
+    parser.add_argument("--rss-polls", type=int, default=0, metavar="K",
+                        help="then run the daemon for K polls and sample its RSS after each")
+    parser.add_argument("--sim-threads", type=int, default=1, help="simulator I/O threads")
+    parser.add_argument("--work", default="/tmp/koodrive-audit-bench",
+                        help="scratch folder (emptied first)")
+    parser.add_argument("--json", help="where to write the figures (default WORK/bench.json)")
+    parser.add_argument("--bin", default=str(ROOT / "build/src/cli/koodrive-audit"))
+    parser.add_argument("--sim", default=str(ROOT / "build/src/sim/koodrive-sim"))
+    args = parser.parse_args()
+    for name in ("devices", "scopes_per_module", "concurrency", "sim_threads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.latency_ms < 0 or args.rss_polls < 0:
+        parser.error("--latency-ms and --rss-polls must not be negative")
+    return args
+
+
+def make_tls_files(work):
+    """A throwaway CA-less self-signed certificate for 127.0.0.1 (the daemon trusts it via
+    api.ca_file; the host name check still runs)."""
+    cert, key = work / "cert.pem", work / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
+def write_config(work, port, args, cert):
+    scheme = "https" if args.tls else "http"
+    lines = [
+        "api:",
+        f"  base_url: {scheme}://127.0.0.1:{port}",
+        f"  max_concurrency: {args.concurrency}",
+        "  timeout: 30s",
+    ]
+    if cert:
+        lines.append(f"  ca_file: {cert}")
+    lines += [
+        "auth:",
+        "  mode: app",
+        f'  app_id: "{APP_ID}"',
+        f"  app_secret_file: {work / 'app-secret'}",
+        "accounts:",
+        f'  - user_id: "{USER_ID}"',
+        "    name: bench",
+        "poll:",
+        "  interval: 1s",
+        "  jitter: 0%",
+        "  run_on_start: true",
+        "database:",
+        f"  path: {work / 'audit.db'}",
+        "events:",
+        "  sinks:",
+        "    - type: log",
+        "metrics:",
+        "  enabled: false",
+        "log:",
+        "  level: info",
+    ]
+    path = work / "bench.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def cpu_seconds(pid):
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def start_simulator(args, work, cert, key):
+    command = [args.sim, "--listen", "127.0.0.1:0", "--devices", str(args.devices),
+               "--scopes-per-module", str(args.scopes_per_module),
+               "--latency", f"{args.latency_ms}ms", "--user-id", USER_ID, "--app-id", APP_ID,
+               "--app-secret-file", str(work / "app-secret"), "--threads", str(args.sim_threads)]
+    if cert:
+        command += ["--tls-cert", str(cert), "--tls-key", str(key)]
+    sim = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=open(work / "sim.err", "w"),
+                           text=True)
+    line = sim.stdout.readline()
+    match = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
+    if not match:
+        sim.kill()
+        fail(f"koodrive-sim did not start: {(work / 'sim.err').read_text().strip()}")
+    return sim, int(match.group(1))
+
+
+def run_poll(args, config, sim, label, work):
+    """One `poll --once`; its figures, from wait4 and from its poll.finished line."""
+    log = work / f"{label}.log"
+    sim_cpu_before = cpu_seconds(sim.pid)
+    started = time.monotonic()
+    with open(log, "w") as err:
+        child = subprocess.Popen([args.bin, "poll", "--once", "--config", str(config)],
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+    wall = time.monotonic() - started
+    sim_cpu = cpu_seconds(sim.pid) - sim_cpu_before
+    text = log.read_text()
+    match = FINISHED.search(text)
+    if os.waitstatus_to_exitcode(status) != 0 or not match or match["outcome"] != "ok":
+        fail(f"{label} poll did not finish ok (exit {os.waitstatus_to_exitcode(status)}); "
+             f"see {log}:\n{text[-800:]}")
+    requests = int(match["requests"])
+    bound = requests * args.latency_ms / 1000 / args.concurrency
+    cpu = usage.ru_utime + usage.ru_stime
+    return {
+        "wall_s": round(wall, 3),
+        "requests": requests,
+        "bound_s": round(bound, 3),
+        "wall_over_bound": round(wall / bound, 3) if bound > 0 else None,
+        "cpu_user_s": round(usage.ru_utime, 3),
+        "cpu_sys_s": round(usage.ru_stime, 3),
+        "cpu_us_per_request": round(cpu * 1e6 / requests, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "commit_s": int(match["commit_ms"]) / 1000,
+        "rows_written": int(match["rows"]),
+        "events": int(match["events"]),
+        "sim_cpu_s": round(sim_cpu, 2),
+    }
+
+
+def rss_mib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_daemon_polls(args, config, work, count):
+    """The daemon for `count` polls (after the two above): its RSS after each poll.finished."""
+    log_path = work / "daemon.log"
+    samples = []
+    with open(log_path, "w") as log:
+        daemon = subprocess.Popen([args.bin, "daemon", "--config", str(config)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in daemon.stderr:
+                log.write(line)
+                if "poll.finished" in line:
+                    samples.append(round(rss_mib(daemon.pid), 1))
+                    if len(samples) >= count:
+                        break
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            try:
+                daemon.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+    if len(samples) < count:
+        fail(f"the daemon stopped after {len(samples)} polls; see {log_path}")
+    # Growth is judged after the first tenth: allocator pools and SQLite's page cache fill first.
+    settled = samples[max(1, count // 10) - 1:]
+    return {
+        "polls": count,
+        "rss_first_mib": samples[0],
+        "rss_last_mib": samples[-1],
+        "rss_min_mib": min(samples),
+        "rss_max_mib": max(samples),
+        "rss_growth_after_warmup_mib": round(settled[-1] - settled[0], 1),
+        "rss_samples_mib": samples,
+    }
+
+
+def machine():
+    cpu = "unknown"
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(pages / 2**30, 1),
+            "kernel": platform.release(), "load_average_1m": round(os.getloadavg()[0], 2)}
+
+
+def print_table(result):
+    p = result["parameters"]
+    print(f"\nkoodrive-audit bench: N={p['devices']} devices, M={p['scopes_per_module']}, "
+          f"L={p['latency_ms']} ms, C={p['concurrency']}, {'TLS' if p['tls'] else 'plain HTTP'}")
+    m = result["machine"]
+    print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
+          f"load {m['load_average_1m']} at the start\n")
+    rows = [
+        ("requests", "requests", "{}"),
+        ("wall (s)", "wall_s", "{:.2f}"),
+        ("bound requests×L/C (s)", "bound_s", "{:.2f}"),
+        ("wall ÷ bound", "wall_over_bound", "{:.3f}"),
+        ("daemon CPU user+sys (s)", None, None),
+        ("daemon CPU per request (µs)", "cpu_us_per_request", "{:.1f}"),
+        ("daemon peak RSS (MiB)", "peak_rss_mib", "{:.1f}"),
+        ("commit (s)", "commit_s", "{:.3f}"),
+        ("database rows written", "rows_written", "{}"),
+        ("simulator CPU (s)", "sim_cpu_s", "{:.2f}"),
+    ]
+    first, second = result["first_poll"], result["no_change_poll"]
+    print(f"{'':30} {'first poll':>14} {'no-change poll':>15}")
+    for title, key, form in rows:
+        if key is None:
+            cells = [f"{r['cpu_user_s'] + r['cpu_sys_s']:.2f}" for r in (first, second)]
+        else:
+            cells = [form.format(r[key]) for r in (first, second)]
+        print(f"{title:30} {cells[0]:>14} {cells[1]:>15}")
+    if "daemon" in result:
+        d = result["daemon"]
+        print(f"\ndaemon RSS over {d['polls']} polls (MiB): first {d['rss_first_mib']}, "
+              f"last {d['rss_last_mib']}, min {d['rss_min_mib']}, max {d['rss_max_mib']}, "
+              f"growth after warm-up {d['rss_growth_after_warmup_mib']}")
+
+
+def main():
+    args = parse_args()
+    for path in (args.bin, args.sim):
+        if not os.access(path, os.X_OK):
+            fail(f"{path} is missing; scripts/bench builds it")
+    work = pathlib.Path(args.work)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    (work / "app-secret").write_text((ROOT / "config/demo/app-secret").read_text())
+    (work / "app-secret").chmod(0o600)
+    cert = key = None
+    if args.tls:
+        cert, key = make_tls_files(work)
+    # Thousands of connections are not needed, but C of them plus the database are.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4096)), hard))
+
+    result = {"parameters": {"devices": args.devices, "scopes_per_module": args.scopes_per_module,
+                             "latency_ms": args.latency_ms, "concurrency": args.concurrency,
+                             "tls": args.tls, "sim_threads": args.sim_threads},
+              "machine": machine()}
+    sim, port = start_simulator(args, work, cert, key)
+    try:
+        config = write_config(work, port, args, cert)
+        result["first_poll"] = run_poll(args, config, sim, "first", work)
+        result["no_change_poll"] = run_poll(args, config, sim, "no-change", work)
+        if args.rss_polls:
+            result["daemon"] = run_daemon_polls(args, config, work, args.rss_polls)
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    json_path = pathlib.Path(args.json) if args.json else work / "bench.json"
+    json_path.write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result)
+    print(f"\nJSON: {json_path}")
+
+
+if __name__ == "__main__":
+    main()
