@@ -3,7 +3,8 @@
 -- Until now every poll rewrote fetch_status for every (device, module) it fetched: with
 -- 10,000 devices that is 30,000 rows per poll saying "still fine". From this version a
 -- fetch_status row is written only when the pair's status changes: its first attempt, every
--- failure, the first success after failures, and when its device leaves the device list. A
+-- failure, the first success after failures, and when its device leaves the device list or
+-- another of its pairs fails (then brought up to date, src/store/commit.cpp). A
 -- healthy pair of a listed device therefore succeeded in every poll of the account since the
 -- row was written, and its real last attempt and last success are the account's last poll
 -- that got the device list. The view below computes exactly that; docs/schema.md documents it.

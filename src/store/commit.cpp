@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 
@@ -73,9 +74,9 @@ constexpr std::string_view fetch_ok_sql =
     "last_attempt_at = excluded.last_attempt_at, last_success_at = excluded.last_success_at, "
     "consecutive_failures = 0, last_error = NULL "
     "WHERE fetch_status.consecutive_failures > 0 OR fetch_status.last_success_at IS NULL";
-// When a device leaves the device list, its healthy pairs stop being attempted: their rows
-// get the timestamps the view showed until now (the previous poll that got the list), so that
-// they stay exact once the view no longer derives them. Runs before the device row changes.
+// When a device leaves the device list, or one of its pairs fails, the view stops deriving the
+// timestamps of its pairs: their rows first get what the view showed until now (the previous
+// poll that got the list, in which a healthy pair of a listed device succeeded).
 constexpr std::string_view settle_pairs_sql =
     "UPDATE fetch_status SET last_attempt_at = ?3, last_success_at = ?3 "
     "WHERE account_id = ?1 AND device_id = ?2 AND consecutive_failures = 0 "
@@ -264,23 +265,31 @@ std::int64_t write_event(CommitContext& c, const PollCommit& poll, std::int64_t 
   return seq;
 }
 
-// See settle_pairs_sql. Runs before this poll's row is inserted, so that the newest poll that
-// got the list is the previous one.
-void settle_leaving_devices(StatementCache& statements, const PollCommit& poll) {
-  std::optional<std::string> last_listed;
+// See settle_pairs_sql: the devices that leave the list, and those with a pair failing now (a
+// failure keeps last_success_at, which must then be the real one). Runs before this poll's
+// rows are written, so that the newest poll that got the list is the previous one and the
+// device rows still say whether the device was in it.
+void settle_pairs(StatementCache& statements, const PollCommit& poll) {
+  std::set<std::string> devices;
   for (const DeviceWrite& w : poll.device_writes) {
-    if (w.kind == RowWrite::seen) continue;
-    if (!last_listed) {
-      auto q = statements.borrow(last_listed_sql);
-      q->bind(1, poll.account_id);
-      last_listed = q->executeStep() && !q->getColumn(0).isNull() ? q->getColumn(0).getString()
-                                                                  : std::string();
-    }
-    if (last_listed->empty()) return;
+    if (w.kind != RowWrite::seen) devices.insert(w.device.device_id);
+  }
+  for (const PairAttempt& a : poll.attempts) {
+    if (!a.ok) devices.insert(a.pair.device_id);
+  }
+  if (devices.empty()) return;
+  std::string last_listed;
+  {
+    auto q = statements.borrow(last_listed_sql);
+    q->bind(1, poll.account_id);
+    if (q->executeStep() && !q->getColumn(0).isNull()) last_listed = q->getColumn(0).getString();
+  }
+  if (last_listed.empty()) return;
+  for (const std::string& device_id : devices) {
     auto q = statements.borrow(settle_pairs_sql);
     q->bind(1, poll.account_id);
-    q->bind(2, w.device.device_id);
-    q->bind(3, *last_listed);
+    q->bind(2, device_id);
+    q->bind(3, last_listed);
     q->exec();
   }
 }
@@ -317,7 +326,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
     q->exec();
   }
   stage("account");
-  settle_leaving_devices(c.statements, poll);
+  settle_pairs(c.statements, poll);
   {
     auto q = c.statements.borrow(insert_poll_sql);
     q->bind(1, poll.account_id);

@@ -83,16 +83,17 @@ TEST_F(QuietFetchStatusTest, TheViewGivesTheLastPollThatGotTheListToHealthyPairs
   poll(t2, {laptop});
   poll(t3, {laptop}, {{"d1", module_album}});
 
-  // The healthy pair's row still says t1; the view says t3, the last poll that got the list.
+  // The healthy pair's row says t2 (brought up to date when its sibling failed); the view
+  // says t3, the last poll that got the list.
   EXPECT_EQ(status("fetch_status", "d1", module_folder),
-            "2026-11-23T07:00:00.000Z|2026-11-23T07:00:00.000Z|0");
+            "2026-11-23T07:05:00.000Z|2026-11-23T07:05:00.000Z|0");
   EXPECT_EQ(status("current_fetch_status", "d1", module_folder),
             "2026-11-23T07:10:00.000Z|2026-11-23T07:10:00.000Z|0");
   // A failing pair is written at every attempt: table and view agree, the last success kept.
   EXPECT_EQ(status("fetch_status", "d1", module_album),
-            "2026-11-23T07:10:00.000Z|2026-11-23T07:00:00.000Z|1");
+            "2026-11-23T07:10:00.000Z|2026-11-23T07:05:00.000Z|1");
   EXPECT_EQ(status("current_fetch_status", "d1", module_album),
-            "2026-11-23T07:10:00.000Z|2026-11-23T07:00:00.000Z|1");
+            "2026-11-23T07:10:00.000Z|2026-11-23T07:05:00.000Z|1");
 
   // The first success after failures is written; a failed device list changes nothing.
   poll(t4, {laptop});
@@ -101,6 +102,20 @@ TEST_F(QuietFetchStatusTest, TheViewGivesTheLastPollThatGotTheListToHealthyPairs
   store().commit_poll(make_poll("acc", t4 + std::chrono::minutes(5), "failed"));
   EXPECT_EQ(status("current_fetch_status", "d1", module_folder),
             "2026-11-23T07:15:00.000Z|2026-11-23T07:15:00.000Z|0");
+}
+
+TEST_F(QuietFetchStatusTest, AHealthyPairThatFailsKeepsItsRealLastSuccess) {
+  PollCommit first = make_poll("acc", t1);
+  first.device_writes = {{RowWrite::seen, laptop, 0}};
+  first.attempts = {{{"d1", module_folder}, true, ""}, {{"d1", module_album}, true, ""}};
+  store().commit_poll(first);
+  poll(t2, {laptop});  // both succeed, nothing written
+  poll(t3, {laptop}, {{"d1", module_folder}});
+  // The folder pair last succeeded at t2, which its row never recorded until it failed.
+  EXPECT_EQ(status("fetch_status", "d1", module_folder),
+            "2026-11-23T07:10:00.000Z|2026-11-23T07:05:00.000Z|1");
+  EXPECT_EQ(status("current_fetch_status", "d1", module_album),
+            "2026-11-23T07:10:00.000Z|2026-11-23T07:10:00.000Z|0");
 }
 
 TEST_F(QuietFetchStatusTest, ADeviceLeavingTheListKeepsItsLastRealAttempt) {
