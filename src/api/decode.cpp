@@ -1,5 +1,6 @@
 #include "api/decode.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
 
@@ -64,13 +65,23 @@ Error field_error(std::string_view context, std::string_view path, std::string_v
   return malformed(context, std::string(path) + ": " + std::string(what));
 }
 
+// The parsed document lives only while one answer is decoded, so it is built in a monotonic
+// arena (one small buffer on the caller's stack, growing if the answer is large): a scope list
+// parses with no call to malloc per string or object, a cost paid on every request otherwise.
+struct ParseArena {
+  alignas(16) unsigned char first_block[4096];
+  alignas(16) unsigned char parser_stack[1024];
+  json::monotonic_resource resource{first_block, sizeof first_block};
+};
+
 Result<json::value> parse_body(std::string_view body, std::string_view context,
-                               const DecodeLimits& limits) {
+                               const DecodeLimits& limits, ParseArena& arena) {
   if (body.empty()) return malformed(context, "empty body");
   json::parse_options options;
   options.max_depth = limits.max_depth;
   options.allow_invalid_utf8 = false;  // the default; stated because the decoder relies on it
-  json::parser parser(json::storage_ptr(), options);
+  json::parser parser(json::storage_ptr(), options, arena.parser_stack, sizeof arena.parser_stack);
+  parser.reset(&arena.resource);
   boost::system::error_code ec;
   // write() stops where it failed, so its count is the offset of the offending byte.
   const std::size_t consumed = parser.write(body.data(), body.size(), ec);
@@ -304,7 +315,8 @@ Result<Scope> decode_scope(const Item& item, int requested, std::string_view con
 
 Result<std::vector<Device>> decode_device_list(std::string_view body, std::string_view context,
                                                const DecodeLimits& limits) {
-  Result<json::value> root = parse_body(body, context, limits);
+  ParseArena arena;
+  Result<json::value> root = parse_body(body, context, limits, arena);
   if (!root) return root.error();
   constexpr std::string_view list_key = "data";
   Result<const json::array*> list = envelope_list(*root, list_key, context);
@@ -319,7 +331,8 @@ Result<std::vector<Scope>> decode_scope_list(std::string_view body, int module_c
     return make_error(errc::invalid_request, std::string(context),
                       "module code " + std::to_string(module_code) + " is not a KooDrive module");
   }
-  Result<json::value> root = parse_body(body, context, limits);
+  ParseArena arena;
+  Result<json::value> root = parse_body(body, context, limits, arena);
   if (!root) return root.error();
   constexpr std::string_view list_key = "scopeList";
   Result<const json::array*> list = envelope_list(*root, list_key, context);
@@ -332,7 +345,8 @@ Result<std::vector<Scope>> decode_scope_list(std::string_view body, int module_c
 Error error_from_status(int http_status, std::string_view body, std::string_view context) {
   std::optional<std::int64_t> api_code;
   std::string api_msg;
-  if (Result<json::value> root = parse_body(body, context, DecodeLimits{})) {
+  ParseArena arena;
+  if (Result<json::value> root = parse_body(body, context, DecodeLimits{}, arena)) {
     if (const json::object* object = root->if_object()) {
       if (const json::value* code = object->if_contains("code")) api_code = code_value(*code);
       // "code":0 on a failed answer says nothing; treat it as no code.
