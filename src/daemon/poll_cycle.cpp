@@ -15,7 +15,8 @@ namespace kda::daemon {
 
 PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
                             DiffResult diff, const api::FetchStats& stats,
-                            SystemTime started_at, SystemTime finished_at) {
+                            SystemTime started_at, SystemTime finished_at,
+                            const Snapshot* before) {
   PollCommit poll;
   poll.account_id = account.account_id;
   poll.account_name = account.name;
@@ -41,6 +42,9 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
     if (const auto* failure = std::get_if<FetchFailure>(&fetch.result)) {
       attempt.error = failure->reason;
       if (failed_pairs++ == 0) poll.error = failure->reason;
+    } else if (before != nullptr && before->fetched_pairs.contains(fetch.pair) &&
+               !before->pair_failures.contains(fetch.pair)) {
+      continue;  // healthy before, healthy now: nothing to write
     }
     poll.attempts.push_back(std::move(attempt));
   }
@@ -81,13 +85,13 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   // Loaded after the fetch: the snapshot is read and written with no await in between.
   std::optional<Snapshot> snapshot = store.load_snapshot(account.account_id);
   DiffResult result = diff(*snapshot, observation, options);
-  snapshot.reset();
   report.baselines = result.baselines;
   report.baseline_devices = result.baseline_devices;
   const std::size_t held_scope_removals = result.held_scope_removals;
   const std::size_t held_device_removals = result.held_device_removals;
-  PollCommit poll =
-      make_poll_commit(account, observation, std::move(result), stats, started_at, finished_at);
+  PollCommit poll = make_poll_commit(account, observation, std::move(result), stats, started_at,
+                                     finished_at, &*snapshot);
+  snapshot.reset();
   observation = Observation{};  // the writes hold what is kept of it
 
   report.outcome = poll.outcome;

@@ -76,6 +76,24 @@ TEST(MakePollCommit, AllPairsFetchedIsOkAndCarriesTheDiff) {
   EXPECT_EQ(poll.device_writes, diff.device_writes);
 }
 
+TEST(MakePollCommit, SuccessesOfPairsThatWereHealthyAreLeftOut) {
+  Observation observation{account.account_id, std::vector<Device>{device("1")},
+                          {ok_fetch("1", 100), ok_fetch("1", 101), ok_fetch("1", 102),
+                           failed_fetch("2", 100, "HTTP 500")}};
+  Snapshot before;
+  before.fetched_pairs = {{"1", 100}, {"1", 101}, {"2", 100}};  // (1, 102) never fetched
+  before.pair_failures = {{{"1", 101}, 2}};                     // (1, 101) was failing
+  const PollCommit poll =
+      make_poll_commit(account, observation, {}, {}, started, finished, &before);
+  // (1, 100) stays healthy: no row to write. The others change their stored status.
+  ASSERT_EQ(poll.attempts.size(), 3u);
+  EXPECT_EQ(poll.attempts[0].pair, (PairKey{"1", 101}));
+  EXPECT_EQ(poll.attempts[1].pair, (PairKey{"1", 102}));
+  EXPECT_EQ(poll.attempts[2].pair, (PairKey{"2", 100}));
+  EXPECT_FALSE(poll.attempts[2].ok);
+  EXPECT_EQ(poll.outcome, "partial");
+}
+
 TEST(PollExitCode, WorstOutcomeWins) {
   const PollReport ok = report("ok"), partial = report("partial"), failed = report("failed");
   EXPECT_EQ(poll_exit_code({ok, ok}), 0);
