@@ -265,4 +265,7 @@ std::string render_config(const Config& config);
 // The reference section of docs/configuration.md (Markdown), generated from the schema table.
 std::string config_reference_markdown();
 
+// The same reference as troff (man macros), the generated part of man/koodrive-audit.yaml.5.
+std::string config_reference_man();
+
 }  // namespace kda

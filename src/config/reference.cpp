@@ -1,11 +1,15 @@
-// The reference part of docs/configuration.md, generated from the schema table so that the
-// documentation cannot drift from what the loader accepts (a unit test compares the two).
+// The reference parts of docs/configuration.md and man/koodrive-audit.yaml.5, generated from the
+// schema table so that the documentation cannot drift from what the loader accepts (unit tests
+// compare them with the checked-in files).
 #include "config/checked.hpp"
 #include "config/schema.hpp"
 #include "koodrive_audit/config.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string>
+#include <utility>
 
 namespace kda {
 
@@ -89,13 +93,61 @@ std::string allowed_cell(const KeySpec& spec) {
   return out.empty() ? "—" : out;
 }
 
+// "Only when `mode` is `app`.", or "" for a key that always applies.
+std::string condition(const KeySpec& spec) {
+  if (spec.when.empty()) return "";
+  const auto eq = spec.when.find('=');
+  return "Only when `" + std::string(spec.when.substr(0, eq)) + "` is " + code_list(spec.when.substr(eq + 1)) + ".";
+}
+
 std::string description_cell(const KeySpec& spec) {
+  const std::string when = condition(spec);
+  return (when.empty() ? "" : "*" + when + "* ") + std::string(spec.help);
+}
+
+// The non-ASCII characters of the cells as troff glyphs, which render on an ASCII terminal too.
+constexpr std::pair<std::string_view, std::string_view> troff_glyphs[] = {
+    {"…", "..."}, {"≥", "\\(>="}, {"≤", "\\(<="}, {"—", "\\(em"}};
+
+// One troff text line from the Markdown-flavoured text of the cells: code spans in bold; a
+// backslash and a leading '.' or '\'' escaped, so that troff reads no escape or request in them.
+std::string troff_line(std::string_view text) {
   std::string out;
-  if (!spec.when.empty()) {
-    const auto eq = spec.when.find('=');
-    out = "*Only when `" + std::string(spec.when.substr(0, eq)) + "` is " + code_list(spec.when.substr(eq + 1)) + ".* ";
+  bool code = false;
+  while (!text.empty()) {
+    const char c = text.front();
+    const auto glyph = std::find_if(std::begin(troff_glyphs), std::end(troff_glyphs),
+                                    [&](const auto& g) { return text.starts_with(g.first); });
+    if (glyph != std::end(troff_glyphs)) {
+      out += glyph->second;
+      text.remove_prefix(glyph->first.size());
+      continue;
+    }
+    if (c == '`') {
+      out += code ? "\\fR" : "\\fB";
+      code = !code;
+    } else if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";  // a minus, not a hyphen: a URL or value copied from the page stays ASCII
+    } else {
+      out += c == '\n' ? ' ' : c;
+    }
+    text.remove_prefix(1);
   }
-  return out + std::string(spec.help);
+  if (code) out += "\\fR";
+  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
+  return out + '\n';
+}
+
+// "integer; default `8`; 1 … 1024": the table's type, default and allowed cells on one line.
+std::string man_summary(const KeySpec& spec) {
+  std::string out(type_name(spec.kind));
+  const std::string fallback = default_cell(spec);
+  if (fallback.starts_with("required")) out += "; " + fallback;
+  else if (fallback != "—") out += "; default " + fallback;
+  if (const std::string allowed = allowed_cell(spec); allowed != "—") out += "; " + allowed;
+  return out;
 }
 
 }  // namespace
@@ -115,6 +167,25 @@ std::string config_reference_markdown() {
     out += "| `" + std::string(spec.path) + "` | " + std::string(type_name(spec.kind)) + " | " +
            cell(default_cell(spec)) + " | " + cell(allowed_cell(spec)) + " | " + cell(description_cell(spec)) +
            " |\n";
+  }
+  return out;
+}
+
+std::string config_reference_man() {
+  std::string out =
+      ".\\\" Generated from src/config/schema.cpp by kda::config_reference_man(); do not edit by hand.\n";
+  std::string_view section;
+  for (const KeySpec& spec : config::schema()) {
+    const auto top = spec.path.substr(0, spec.path.find_first_of(".["));
+    if (top != section) {
+      section = top;
+      out += ".SS " + std::string(top) + "\n";
+    }
+    out += ".TP\n.B " + std::string(spec.path) + "\n";
+    out += troff_line(man_summary(spec));
+    out += ".br\n";
+    const std::string when = condition(spec);
+    out += troff_line((when.empty() ? "" : when + " ") + std::string(spec.help));
   }
   return out;
 }

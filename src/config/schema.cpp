@@ -21,7 +21,7 @@ constexpr std::string_view event_types =
     "audit.suspect_mass_removal|coverage.lost|coverage.restored";
 
 // Adding a key: add its row here, read it in bind.cpp, write it in render.cpp, then run the
-// config tests (the docs test says how to refresh docs/configuration.md).
+// config tests (the docs tests say how to refresh docs/configuration.md and the man page).
 constexpr auto table = std::to_array<KeySpec>({
     // ---- api
     {.path = "api", .kind = Kind::mapping, .required = true,

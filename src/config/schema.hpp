@@ -1,7 +1,8 @@
 #pragma once
 // The one schema of the config file (STYLE principle 6). Each KeySpec row says what a key is,
 // its default, its range or allowed values and what it does; the validator, the defaults, the
-// binder's key lookups and docs/configuration.md all read this table and nothing else.
+// binder's key lookups, docs/configuration.md and man/koodrive-audit.yaml.5 all read this table
+// and nothing else.
 #include <limits>
 #include <span>
 #include <string>

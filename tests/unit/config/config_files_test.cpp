@@ -23,26 +23,33 @@ std::string read_file(const std::filesystem::path& file) {
   return text.str();
 }
 
-constexpr std::string_view begin_marker = "<!-- BEGIN REFERENCE -->\n";
-constexpr std::string_view end_marker = "<!-- END REFERENCE -->\n";
-
-// Run with KDA_UPDATE_DOCS=1 to rewrite the section between the markers after a schema change.
-TEST(ConfigFiles, DocsContainTheGeneratedReferenceExactly) {
-  const auto docs = source_dir / "docs" / "configuration.md";
-  std::string text = read_file(docs);
+// The part of `file` between its lines `begin_marker` and `end_marker` is exactly `generated`.
+// Run with KDA_UPDATE_DOCS=1 to rewrite that part after a schema change.
+void expect_generated_section(const std::filesystem::path& file, std::string_view begin_marker,
+                              std::string_view end_marker, const std::string& generated) {
+  std::string text = read_file(file);
   const auto begin = text.find(begin_marker);
   const auto end = text.find(end_marker);
-  ASSERT_NE(begin, std::string::npos) << docs << " lacks " << begin_marker;
-  ASSERT_NE(end, std::string::npos) << docs << " lacks " << end_marker;
-  const std::string generated = config_reference_markdown();
+  ASSERT_NE(begin, std::string::npos) << file << " lacks " << begin_marker;
+  ASSERT_NE(end, std::string::npos) << file << " lacks " << end_marker;
   const std::string current = text.substr(begin + begin_marker.size(), end - begin - begin_marker.size());
   if (current != generated && std::getenv("KDA_UPDATE_DOCS") != nullptr) {
     text.replace(begin + begin_marker.size(), current.size(), generated);
-    std::ofstream(docs, std::ios::binary) << text;
-    GTEST_SKIP() << "rewrote the reference in " << docs;
+    std::ofstream(file, std::ios::binary) << text;
+    GTEST_SKIP() << "rewrote the reference in " << file;
   }
-  EXPECT_EQ(current, generated) << docs
+  EXPECT_EQ(current, generated) << file
                                 << " is out of date; run this test with KDA_UPDATE_DOCS=1 to regenerate it";
+}
+
+TEST(ConfigFiles, DocsContainTheGeneratedReferenceExactly) {
+  expect_generated_section(source_dir / "docs" / "configuration.md", "<!-- BEGIN REFERENCE -->\n",
+                           "<!-- END REFERENCE -->\n", config_reference_markdown());
+}
+
+TEST(ConfigFiles, ManPageContainsTheGeneratedReferenceExactly) {
+  expect_generated_section(source_dir / "man" / "koodrive-audit.yaml.5", ".\\\" BEGIN REFERENCE\n",
+                           ".\\\" END REFERENCE\n", config_reference_man());
 }
 
 TEST(ConfigFiles, TheReferenceNamesEveryKeyWithItsDefault) {
@@ -51,6 +58,24 @@ TEST(ConfigFiles, TheReferenceNamesEveryKeyWithItsDefault) {
   EXPECT_THAT(reference, HasSubstr("| `poll.jitter` | percentage | `10%` | 0% … 50% |"));
   EXPECT_THAT(reference, HasSubstr("| `auth.app_secret_file` | secret file path | required: this or "
                                    "`app_secret_env` |"));
+}
+
+TEST(ConfigFiles, TheManReferenceNamesEveryKeyWithItsDefault) {
+  const std::string reference = config_reference_man();
+  for (const auto& spec : config::schema()) {
+    EXPECT_THAT(reference, HasSubstr(".TP\n.B " + std::string(spec.path) + "\n")) << spec.path;
+  }
+  EXPECT_THAT(reference, HasSubstr(".B api.max_concurrency\ninteger; default \\fB8\\fR; 1 ... 1024\n"));
+  EXPECT_THAT(reference, HasSubstr(".B api.max_requests_per_second\nnumber; default \\fB0\\fR; \\(>= 0\n"));
+  EXPECT_THAT(reference, HasSubstr(".B auth.app_secret_file\nsecret file path; required: this or "
+                                   "\\fBapp_secret_env\\fR\n.br\nOnly when \\fBmode\\fR is \\fBapp\\fR. "));
+  // Text never starts a line with '.' or '\'': troff would read it as a request.
+  std::istringstream lines(reference);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with('.') || line.starts_with('\'')) {
+      EXPECT_THAT(line, ::testing::ContainsRegex(R"(^\.(SS|TP|B|br|\\")( |$))")) << line;
+    }
+  }
 }
 
 TEST(ConfigFiles, TheDemoConfigLoads) {
