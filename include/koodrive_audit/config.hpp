@@ -193,6 +193,19 @@ struct EventsConfig {
   friend bool operator==(const EventsConfig&, const EventsConfig&) = default;
 };
 
+// `shard`: this instance polls only the accounts whose stable hash falls in its shard, so that
+// N instances with count N and indexes 0 … N-1 cover a large tenant between them.
+struct ShardConfig {
+  int index = 0;  // 0 … count-1
+  int count = 1;  // 1 = every account
+  friend bool operator==(const ShardConfig&, const ShardConfig&) = default;
+};
+
+// Whether the instance of `shard` polls the account: the 64-bit FNV-1a hash of its user_id (the
+// bytes as written in the config), modulo count, equals index. Stable across versions,
+// machines and restarts (docs/configuration.md shows how to compute it); count 1 takes all.
+bool in_shard(std::string_view user_id, const ShardConfig& shard) noexcept;
+
 struct MetricsConfig {
   bool enabled = true;
   HostPort listen{"127.0.0.1", 9464};
@@ -215,6 +228,7 @@ struct Config {
   PollConfig poll;
   DatabaseConfig database;
   EventsConfig events;
+  ShardConfig shard;
   MetricsConfig metrics;
   LogConfig log;
   // Not errors: e.g. "config.yaml:7:20: auth.app_secret_file: secret file /x is readable by

@@ -38,6 +38,7 @@ asio::awaitable<int> poll_all(const Config& config, Store& store, bool dry_run) 
   }
   std::vector<daemon::AccountToPoll> accounts;
   for (const AccountConfig& account : config.accounts) {
+    if (!in_shard(account.user_id, config.shard)) continue;
     accounts.push_back({account.user_id, account.name.value_or(""), daemon::credentials(account)});
   }
   const std::vector<daemon::PollReport> reports =

@@ -18,6 +18,7 @@ StatusReport gather(const Config& config, Store& store, SystemTime now) {
   // (not in the backlog but not yet in the polls, say).
   store.read_consistently([&] {
     for (const AccountConfig& account : config.accounts) {
+      if (!in_shard(account.user_id, config.shard)) continue;  // another instance's account
       report.accounts.push_back(
           AccountStatus{account.user_id, account.name.value_or(""),
                         store.recent_polls(account.user_id, status_poll_count),

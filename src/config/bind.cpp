@@ -23,6 +23,16 @@ bool SinkConfig::accepts(std::string_view event_type) const noexcept {
   return std::find(types.begin(), types.end(), event_type) != types.end();
 }
 
+bool in_shard(std::string_view user_id, const ShardConfig& shard) noexcept {
+  if (shard.count <= 1) return true;
+  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64: offset basis, then per byte
+  for (const char c : user_id) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash % static_cast<std::uint64_t>(shard.count) == static_cast<std::uint64_t>(shard.index);
+}
+
 namespace config {
 
 namespace {
@@ -68,6 +78,16 @@ class Binder {
       set<Duration>(config.database.retention, *database, "retention");
     }
     if (const Checked* events = get(root, "events")) config.events = bind_events(*events);
+    if (const Checked* shard = get(root, "shard")) {
+      set<std::int64_t>(config.shard.index, *shard, "index");
+      set<std::int64_t>(config.shard.count, *shard, "count");
+      if (config.shard.index >= config.shard.count) {
+        const Checked* index = get(*shard, "index");
+        const Checked& blame = index != nullptr ? *index : *shard;
+        error(blame.at, blame.path,
+              "must be less than shard.count (" + std::to_string(config.shard.count) + ")");
+      }
+    }
     if (const Checked* metrics = get(root, "metrics")) {
       set<bool>(config.metrics.enabled, *metrics, "enabled");
       set<HostPort>(config.metrics.listen, *metrics, "listen");

@@ -205,6 +205,9 @@ std::string render_config(const Config& config) {
   w.key(1, "sinks", config.events.sinks.empty() ? "[]" : "");
   for (const auto& sink : config.events.sinks) write_sink(w, sink);
 
+  w.key(0, "shard");
+  w.key(1, "index", std::to_string(config.shard.index));
+  w.key(1, "count", std::to_string(config.shard.count));
   w.key(0, "metrics");
   w.key(1, "enabled", config.metrics.enabled ? "true" : "false");
   w.key(1, "listen", quote(config.metrics.listen.to_string()));

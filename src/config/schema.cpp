@@ -180,6 +180,16 @@ constexpr auto table = std::to_array<KeySpec>({
     {.path = "events.sinks[].generator_url", .kind = Kind::url, .when = "type=alertmanager",
      .help = "The alerts' generatorURL, e.g. a dashboard."},
 
+    // ---- shard
+    {.path = "shard", .kind = Kind::mapping, .default_value = "{}",
+     .help = "Split the accounts across instances: this one polls only the accounts whose stable "
+             "hash falls in its shard (README, Scaling past one machine)."},
+    {.path = "shard.index", .kind = Kind::integer, .default_value = "0", .min = 0, .max = 1023,
+     .rule = "less than shard.count",
+     .help = "This instance's shard, 0 … count-1."},
+    {.path = "shard.count", .kind = Kind::integer, .default_value = "1", .min = 1, .max = 1024,
+     .help = "Instances sharing the accounts; 1 = this one polls every account."},
+
     // ---- metrics, log
     {.path = "metrics", .kind = Kind::mapping, .default_value = "{}",
      .help = "Prometheus endpoint: /metrics (text format) and /healthz."},

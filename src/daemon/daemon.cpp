@@ -1,5 +1,7 @@
 #include "daemon/daemon.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -79,9 +81,10 @@ Result<void> Daemon::start() {
       config_.poll.run_on_start
           ? std::string("first poll now")
           : "first poll in about " + std::to_string(config_.poll.interval.count() / 1000) + "s";
-  spdlog::info("daemon.ready accounts={} sinks={} interval_ms={} {}", config_.accounts.size(),
+  spdlog::info("daemon.ready accounts={} sinks={} interval_ms={} {}{}", shard_account_count(),
                workers_.size(), config_.poll.interval.count(),
-               config_.poll.run_on_start ? "run_on_start=true" : "run_on_start=false");
+               config_.poll.run_on_start ? "run_on_start=true" : "run_on_start=false",
+               shard_text());
   notifier_.notify("READY=1\nSTATUS=ready; " + first);
   return {};
 }
@@ -223,14 +226,29 @@ void Daemon::reload() {
     replan_ = true;
     schedule_timer_.cancel();
   }
-  spdlog::info("reload.applied accounts={} sinks={} interval_ms={}", config_.accounts.size(),
-               workers_.size(), config_.poll.interval.count());
+  spdlog::info("reload.applied accounts={} sinks={} interval_ms={}{}", shard_account_count(),
+               workers_.size(), config_.poll.interval.count(), shard_text());
   notifier_.notify("READY=1\nSTATUS=configuration reloaded");
+}
+
+std::size_t Daemon::shard_account_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(config_.accounts.begin(), config_.accounts.end(),
+                    [&](const AccountConfig& a) { return in_shard(a.user_id, config_.shard); }));
+}
+
+// " shard=1/3 of_accounts=40" when the accounts are split across instances, else "".
+std::string Daemon::shard_text() const {
+  if (config_.shard.count <= 1) return {};
+  return " shard=" + std::to_string(config_.shard.index) + "/" +
+         std::to_string(config_.shard.count) +
+         " of_accounts=" + std::to_string(config_.accounts.size());
 }
 
 std::vector<AccountToPoll> Daemon::accounts_to_poll() {
   std::vector<AccountToPoll> accounts;
   for (AccountConfig& account : config_.accounts) {
+    if (!in_shard(account.user_id, config_.shard)) continue;
     // A token file is read before every poll, so a rotated token needs no SIGHUP.
     if (account.auth.mode == AuthMode::token &&
         account.auth.token.source() == Secret::Source::file) {

@@ -69,6 +69,8 @@ class Daemon {
   boost::asio::awaitable<void> watchdog_loop(std::chrono::microseconds period);
   boost::asio::awaitable<void> poll_once(std::string_view trigger);
   std::vector<AccountToPoll> accounts_to_poll();
+  std::size_t shard_account_count() const;
+  std::string shard_text() const;
   void apply_sinks();
   void notify_status(const std::string& status);
   double unit_random();

@@ -71,5 +71,44 @@ TEST(PollAccounts, AccountsArePolledConcurrentlyWithinOneSharedConcurrencyLimit)
   fs::remove_all(dir);
 }
 
+// shard {index, count}: two instances with count 2 split the accounts without overlap.
+// FNV-1a 64 mod 2 of the user_ids: 1111… → 0, 2222… → 1, 3333… → 0.
+TEST(PollAccounts, TwoShardsSplitTheAccountsBetweenThem) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("kda-shards-" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "token") << "accounts-test-token-0123456789";
+  fs::permissions(dir / "token", fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream(dir / "state.json") << R"({"users":[)" << user_json("1111111111111111111", 0)
+                                    << "," << user_json("2222222222222222222", 10) << ","
+                                    << user_json("3333333333333333333", 20) << "]}";
+  SimProcess sim({"--listen", "127.0.0.1:0", "--state", (dir / "state.json").string(), "--token",
+                  "accounts-test-token-0123456789"});
+
+  const auto polled_by_shard = [&](int index) {
+    const fs::path config = dir / ("shard" + std::to_string(index) + ".yaml");
+    std::ofstream(config) << "api: {base_url: " << sim.base_url() << "}\n"
+                          << "auth: {mode: token, token_file: token}\n"
+                             "accounts: [{user_id: \"1111111111111111111\"}, "
+                             "{user_id: \"2222222222222222222\"}, "
+                             "{user_id: \"3333333333333333333\"}]\n"
+                          << "database: {path: shard" << index << ".db}\n"
+                          << "shard: {index: " << index << ", count: 2}\n";
+    DaemonProcess poll({"poll", "--once", "--config", config.string()},
+                       dir / ("shard" + std::to_string(index) + ".log"));
+    EXPECT_EQ(poll.wait_exit(30s), 0) << poll.log();
+    SQLite::Database db((dir / ("shard" + std::to_string(index) + ".db")).string());
+    SQLite::Statement polls(db, "SELECT account_id FROM polls ORDER BY account_id");
+    std::vector<std::string> accounts;
+    while (polls.executeStep()) accounts.push_back(polls.getColumn(0).getString());
+    return accounts;
+  };
+  EXPECT_EQ(polled_by_shard(0),
+            (std::vector<std::string>{"1111111111111111111", "3333333333333333333"}));
+  EXPECT_EQ(polled_by_shard(1), (std::vector<std::string>{"2222222222222222222"}));
+  EXPECT_EQ(sim.counters().at("total").as_int64(), 3 * (1 + 3 * 3));  // each account once
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace kda::test
