@@ -198,5 +198,54 @@ TEST_F(DaemonAlertTest, AlertmanagerDownAtFirstThenUpTheAlertStillArrives) {
   EXPECT_EQ(daemon_->wait_exit(deadline), 0) << daemon_->log();
 }
 
+// High availability (README, "Scaling past one machine"): two daemons poll the same account,
+// each with its own database, and both send to the same Alertmanager. Their alerts for one
+// change carry identical labels, so Alertmanager keeps one alert, whichever daemon came first.
+TEST_F(DaemonAlertTest, TwoDaemonsPollingTheSameAccountMakeOneAlertPerChange) {
+  alertmanager_->start();
+  std::vector<std::unique_ptr<DaemonProcess>> daemons;
+  for (const std::string name : {"a", "b"}) {
+    const fs::path config = dir_ / (name + ".yaml");
+    std::ofstream(config) << "api:\n  base_url: " << sim_->base_url()
+                          << "\n  timeout: 2s\n  retry: {attempts: 1}\n"
+                             "auth: {mode: token, token_file: token}\n"
+                             "accounts: [{user_id: \""
+                          << account << "\", name: test}]\n"
+                          << "database: {path: " << name << ".db}\n"
+                          << "poll: {interval: 1h, jitter: 0%, run_on_start: true}\n"
+                             "log: {level: debug}\n"
+                             "events:\n  sinks:\n"
+                             "    - {type: alertmanager, name: pager, url: \""
+                          << alertmanager_->url()
+                          << "\", types: [scope.removed, device.removed], timeout: 2s}\n";
+    daemons.push_back(std::make_unique<DaemonProcess>(
+        std::vector<std::string>{"daemon", "--config", config.string()},
+        dir_ / (name + ".log")));
+    ASSERT_TRUE(daemons.back()->wait_for("poll.finished", deadline)) << daemons.back()->log();
+  }
+
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone);  // device.removed + scope.removed
+  for (auto& daemon : daemons) {
+    const std::size_t polls = daemon->count("poll.finished");
+    daemon->signal(SIGUSR1);
+    ASSERT_TRUE(daemon->wait_for("poll.finished", deadline, polls + 1)) << daemon->log();
+  }
+  // Both daemons delivered their two alerts (each is one batch per poll at most, so one line).
+  for (auto& daemon : daemons) {
+    ASSERT_TRUE(daemon->wait_for("sink.delivered sink=pager", alert_deadline)) << daemon->log();
+  }
+
+  const json::array alerts = alertmanager_->alerts();
+  EXPECT_EQ(alerts.size(), 2u) << json::serialize(alerts);  // not 4
+  ASSERT_TRUE(find_alert({{"type", "device.removed"}, {"device", phone}}))
+      << json::serialize(alerts);
+  ASSERT_TRUE(find_alert({{"type", "scope.removed"}, {"scope_id", phone_album}}))
+      << json::serialize(alerts);
+  for (auto& daemon : daemons) {
+    daemon->signal(SIGTERM);
+    EXPECT_EQ(daemon->wait_exit(deadline), 0) << daemon->log();
+  }
+}
+
 }  // namespace
 }  // namespace kda::test
