@@ -22,18 +22,8 @@ bool is_uuid_v4(const std::string& text) {
   return text[14] == '4' && std::string_view("89ab").find(text[19]) != std::string_view::npos;
 }
 
-class CommitStoreTest : public StoreTest {
+class CommitStoreTest : public MigratedStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    store_.emplace(open_migrated());
-  }
-  void TearDown() override {
-    store_.reset();
-    StoreTest::TearDown();
-  }
-  Store& store() { return *store_; }
-
   // A first poll of "acc": laptop (folder s1, s2; album s3) and phone (album s4), all seen.
   CommitResult commit_first_poll() {
     PollCommit poll = make_poll("acc", t1);
@@ -62,9 +52,6 @@ class CommitStoreTest : public StoreTest {
   const Scope s2 = make_scope("s2", module_folder, "/home/b");
   const Scope s3 = make_scope("s3", module_album, "/DCIM");
   const Scope s4 = make_scope("s4", module_album, "/Camera");
-
- private:
-  std::optional<Store> store_;
 };
 
 TEST_F(CommitStoreTest, CommitThenLoadSnapshotRoundTrips) {

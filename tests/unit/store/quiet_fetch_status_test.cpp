@@ -12,18 +12,8 @@
 namespace kda::test {
 namespace {
 
-class QuietFetchStatusTest : public StoreTest {
+class QuietFetchStatusTest : public MigratedStoreTest {
  protected:
-  void SetUp() override {
-    StoreTest::SetUp();
-    store_.emplace(open_migrated());
-  }
-  void TearDown() override {
-    store_.reset();
-    StoreTest::TearDown();
-  }
-  Store& store() { return *store_; }
-
   // A poll of "acc" that lists the devices given and attempts every pair of them; the pairs in
   // `failing` fail.
   CommitResult poll(SystemTime when, const std::vector<Device>& listed,
@@ -54,9 +44,6 @@ class QuietFetchStatusTest : public StoreTest {
   const SystemTime t4 = at("2026-11-23T07:15:00.000Z");
   const Device laptop = make_device("d1", "laptop");
   const Device phone = make_device("d2", "phone");
-
- private:
-  std::optional<Store> store_;
 };
 
 TEST_F(QuietFetchStatusTest, APollThatSeesNothingNewWritesTheAccountAndPollRowsOnly) {

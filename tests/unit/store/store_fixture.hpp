@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace kda::test {
@@ -20,6 +21,23 @@ class StoreTest : public ::testing::Test {
   Store open_migrated(StoreOptions options = {}) const;
 
   std::filesystem::path dir_;
+};
+
+// A StoreTest with the store open and migrated for the whole test: store().
+class MigratedStoreTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    store_.emplace(open_migrated());
+  }
+  void TearDown() override {
+    store_.reset();
+    StoreTest::TearDown();
+  }
+  Store& store() { return *store_; }
+
+ private:
+  std::optional<Store> store_;
 };
 
 // Every row of every table (sqlite_sequence included), the schema and PRAGMA user_version,
