@@ -123,6 +123,20 @@ boost::asio::awaitable<Observation> fetch_observation(Client client, Credentials
                                                       std::vector<int> modules,
                                                       FetchStats* stats = nullptr);
 
+// Receives each pair's answer (its index in `pairs`, and the fetch) as soon as it is in, in
+// the order the answers complete, on the coroutine's executor.
+using ScopeAnswerHandler = std::function<void(std::size_t index, ScopeFetch&& fetch)>;
+
+// The scopes of every pair, with at most options().max_concurrency requests in flight; each
+// answer goes to `on_answer` and is not kept, so a caller that digests them as they come never
+// holds them all. A failed pair never stops the others. An exception thrown by `on_answer`
+// stops new requests and is rethrown once those in flight have ended. `stats` (optional) is
+// incremented and must outlive the operation.
+boost::asio::awaitable<void> fetch_scopes(Client client, Credentials credentials,
+                                          std::vector<PairKey> pairs,
+                                          ScopeAnswerHandler on_answer,
+                                          FetchStats* stats = nullptr);
+
 // The FetchFailure recorded for an Error: reason = Error::message().
 FetchFailure to_fetch_failure(const Error& error);
 

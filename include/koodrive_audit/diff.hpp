@@ -29,7 +29,10 @@
 #include "koodrive_audit/model.hpp"
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <set>
+#include <string>
 #include <vector>
 
 namespace kda {
@@ -80,5 +83,40 @@ struct DiffResult {
 // An Observation whose device list failed yields no write and no change but, at most, the
 // device list's coverage.lost: nothing of the snapshot may change.
 DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptions& options);
+
+// The stored live scopes of one device (every module) or of one (device, module), in
+// (module_code, scope_id) order. Where a streaming diff reads them (the store, or a Snapshot).
+struct StoredScopes {
+  std::function<std::vector<ScopeRow>(const std::string& device_id)> of_device;
+  std::function<std::vector<ScopeRow>(const PairKey& pair)> of_pair;
+};
+
+// diff() for a poll whose scope answers arrive one (device, module) at a time: built once the
+// device list is in, fed each pair's answer as it comes (in any order), finished once. It holds
+// the scopes of the pair at hand only, never the whole snapshot or the whole observation, and
+// its result equals diff(before with every live scope, the observation of the same answers).
+// The same defensive rules apply (a repeated pair: the first wins; a pair of an unlisted
+// device: ignored). Pure like diff(): the stored scopes come through `stored` only.
+class StreamingDiff {
+ public:
+  // `head`: the snapshot without its scopes (Snapshot::scopes is not read); `live_scopes`: how
+  // many live scopes the account has (the mass-removal guard's base). `stored.of_device` is
+  // called here, for each device whose removal is confirmed (its scopes go with it). `head`
+  // and `stored` must outlive the StreamingDiff; `devices` is copied from.
+  StreamingDiff(const Snapshot& head, std::size_t live_scopes, const std::vector<Device>& devices,
+                const DiffOptions& options, const StoredScopes& stored);
+  ~StreamingDiff();
+  StreamingDiff(StreamingDiff&&) noexcept;
+  StreamingDiff& operator=(StreamingDiff&&) noexcept;
+
+  // One pair's answer. Calls `stored.of_pair` for a successful fetch of a listed device.
+  void add(const ScopeFetch& fetch);
+  // The result, in the order documented on DiffResult. Call once.
+  DiffResult finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace kda

@@ -83,6 +83,17 @@ struct PollCommit {
   // `seen` writes of those devices / pairs that carry no event. A failed poll has none.
   bool device_list_baseline = false;
   std::vector<PairKey> baseline_pairs;
+  // Set by a poll whose diff read the snapshot while it fetched (SnapshotHead): the commit
+  // throws StoreError, writing nothing, if the account's newest poll is no longer this one
+  // (another process polled the account meanwhile, so the diff may be stale). 0 = no poll yet.
+  std::optional<std::int64_t> expected_newest_poll;
+};
+
+// What Store::load_snapshot_head reads.
+struct SnapshotHead {
+  Snapshot snapshot;             // without scopes
+  std::size_t live_scopes = 0;   // live scope rows of the account
+  std::int64_t newest_poll = 0;  // the poll_id of the account's newest poll; 0 when none
 };
 
 struct CommitResult {
@@ -240,6 +251,15 @@ class Store {
   // consecutive_failures where > 0; device_list_failures = failed polls since the last ok or
   // partial one.
   Snapshot load_snapshot(const std::string& account_id);
+
+  // load_snapshot() without the scopes, for a StreamingDiff, which reads them pair by pair
+  // (live_scopes below): the head, how many live scopes there are, and the account's newest
+  // poll, which a commit made from this head checks (PollCommit::expected_newest_poll).
+  SnapshotHead load_snapshot_head(const std::string& account_id);
+  // The live scopes of one device (every module), or of one (device, module), with their
+  // missing_count, in (module_code, scope_id) order. One indexed query each.
+  std::vector<ScopeRow> live_scopes(const std::string& account_id, const std::string& device_id);
+  std::vector<ScopeRow> live_scopes(const std::string& account_id, const PairKey& pair);
 
   // Writes one account poll in ONE transaction, all or nothing: the account row (name
   // updated), the poll row (events = changes.size()), the snapshot rows, one event per change

@@ -29,22 +29,29 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Shared by the workers of one fetch_observation; outlives the caller's frame if need be.
+// Shared by the workers of one fetch_scopes; outlives the caller's frame if need be.
 struct FetchJobs {
-  std::vector<ScopeFetch> fetches;  // pre-sized: worker i writes only the slot it took
+  std::vector<PairKey> pairs;
+  ScopeAnswerHandler on_answer;
   std::size_t next = 0;
   std::size_t running = 0;
   FetchStats stats;
   std::exception_ptr failure;
   asio::steady_timer all_done;
-  explicit FetchJobs(const asio::any_io_executor& executor)
-      : all_done(executor, asio::steady_timer::time_point::max()) {}
+  FetchJobs(const asio::any_io_executor& executor, std::vector<PairKey> pairs_to_fetch,
+            ScopeAnswerHandler handler)
+      : pairs(std::move(pairs_to_fetch)),
+        on_answer(std::move(handler)),
+        all_done(executor, asio::steady_timer::time_point::max()) {}
 };
 
 asio::awaitable<void> scope_worker(Client client, Credentials credentials,
                                    std::shared_ptr<FetchJobs> jobs) {
-  while (jobs->next < jobs->fetches.size()) {
-    ScopeFetch& fetch = jobs->fetches[jobs->next++];
+  // A handler that threw ends the fetch: what it failed to digest cannot be committed anyway.
+  while (jobs->next < jobs->pairs.size() && !jobs->failure) {
+    const std::size_t index = jobs->next++;
+    ScopeFetch fetch;
+    fetch.pair = std::move(jobs->pairs[index]);
     auto scopes = co_await client.list_scopes(credentials, fetch.pair.device_id,
                                               fetch.pair.module_code, &jobs->stats);
     if (scopes) {
@@ -52,10 +59,35 @@ asio::awaitable<void> scope_worker(Client client, Credentials credentials,
     } else {
       fetch.result = to_fetch_failure(scopes.error());
     }
+    if (jobs->failure) break;
+    jobs->on_answer(index, std::move(fetch));
   }
 }
 
 }  // namespace
+
+asio::awaitable<void> fetch_scopes(Client client, Credentials credentials,
+                                   std::vector<PairKey> pairs, ScopeAnswerHandler on_answer,
+                                   FetchStats* stats) {
+  if (pairs.empty()) co_return;
+  auto executor = co_await asio::this_coro::executor;
+  auto jobs = std::make_shared<FetchJobs>(executor, std::move(pairs), std::move(on_answer));
+  // N workers pull from one queue: at most max_concurrency requests in flight.
+  const std::size_t workers =
+      std::min(std::max<std::size_t>(client.options().max_concurrency, 1), jobs->pairs.size());
+  jobs->running = workers;
+  for (std::size_t i = 0; i < workers; ++i) {
+    asio::co_spawn(executor, scope_worker(client, credentials, jobs),
+                   [jobs](std::exception_ptr error) {
+                     if (error && !jobs->failure) jobs->failure = error;
+                     if (--jobs->running == 0) jobs->all_done.cancel();
+                   });
+  }
+  // Every request has its own deadline, so this wait ends; stop() ends it sooner.
+  while (jobs->running > 0) co_await jobs->all_done.async_wait(use_tuple);
+  if (stats) *stats += jobs->stats;
+  if (jobs->failure) std::rethrow_exception(jobs->failure);
+}
 
 asio::awaitable<Observation> fetch_observation(Client client, Credentials credentials,
                                                std::vector<int> modules, FetchStats* stats) {
@@ -69,35 +101,23 @@ asio::awaitable<Observation> fetch_observation(Client client, Credentials creden
     co_return observation;
   }
 
-  auto executor = co_await asio::this_coro::executor;
-  auto jobs = std::make_shared<FetchJobs>(executor);
+  std::vector<PairKey> pairs;
+  pairs.reserve(devices->size() * modules.size());
   for (const Device& device : *devices) {
-    for (int module : modules) {
-      ScopeFetch fetch;
-      fetch.pair = PairKey{device.device_id, module};
-      fetch.result = FetchFailure{"not fetched", 0, 0, true};
-      jobs->fetches.push_back(std::move(fetch));
-    }
+    for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
   }
   observation.devices = std::move(*devices);
-
-  // N workers pull from one queue: at most max_concurrency requests in flight.
-  const std::size_t workers =
-      std::min(std::max<std::size_t>(client.options().max_concurrency, 1), jobs->fetches.size());
-  jobs->running = workers;
-  for (std::size_t i = 0; i < workers; ++i) {
-    asio::co_spawn(executor, scope_worker(client, credentials, jobs),
-                   [jobs](std::exception_ptr error) {
-                     if (error && !jobs->failure) jobs->failure = error;
-                     if (--jobs->running == 0) jobs->all_done.cancel();
-                   });
+  // A slot is never an empty success by default: only an answer fills it.
+  observation.scope_fetches.reserve(pairs.size());
+  for (const PairKey& pair : pairs) {
+    observation.scope_fetches.push_back(ScopeFetch{pair, FetchFailure{"not fetched", 0, 0, true}});
   }
-  // Every request has its own deadline, so this wait ends; stop() ends it sooner.
-  while (jobs->running > 0) co_await jobs->all_done.async_wait(use_tuple);
-  if (jobs->failure) std::rethrow_exception(jobs->failure);
-
-  observation.scope_fetches = std::move(jobs->fetches);
-  local += jobs->stats;
+  co_await fetch_scopes(
+      client, credentials, std::move(pairs),
+      [&observation](std::size_t index, ScopeFetch&& fetch) {
+        observation.scope_fetches[index] = std::move(fetch);
+      },
+      &local);
   if (stats) *stats += local;
   co_return observation;
 }

@@ -9,14 +9,25 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <optional>
 
 namespace kda::daemon {
 
-PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
-                            DiffResult diff, const api::FetchStats& stats,
-                            SystemTime started_at, SystemTime finished_at,
-                            const Snapshot* before) {
+void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
+                    const Snapshot* before) {
+  if (const auto* failure = std::get_if<FetchFailure>(&fetch.result)) {
+    attempts.push_back(PairAttempt{fetch.pair, false, failure->reason});
+  } else if (before == nullptr || !before->fetched_pairs.contains(fetch.pair) ||
+             before->pair_failures.contains(fetch.pair)) {
+    attempts.push_back(PairAttempt{fetch.pair, true, {}});
+  }  // else healthy before, healthy now: nothing to write
+}
+
+PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* device_list_failure,
+                            std::vector<PairAttempt> attempts, DiffResult diff,
+                            const api::FetchStats& stats, SystemTime started_at,
+                            SystemTime finished_at) {
   PollCommit poll;
   poll.account_id = account.account_id;
   poll.account_name = account.name;
@@ -25,11 +36,11 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   poll.requests = static_cast<int>(stats.requests);
   poll.failures = static_cast<int>(stats.failures);
 
-  if (const auto* failure = std::get_if<FetchFailure>(&observation.devices)) {
+  if (device_list_failure != nullptr) {
     // Nothing was seen, so nothing may change: only the poll row records the attempt, with
     // the device list's coverage.lost when this failure is the one that crosses the threshold.
     poll.outcome = "failed";
-    poll.error = "device list: " + failure->reason;
+    poll.error = "device list: " + device_list_failure->reason;
     for (Change& change : diff.changes) {
       if (!is_configuration_change(change.type)) poll.changes.push_back(std::move(change));
     }
@@ -37,17 +48,10 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   }
 
   int failed_pairs = 0;
-  for (const ScopeFetch& fetch : observation.scope_fetches) {
-    PairAttempt attempt{fetch.pair, fetch.ok(), {}};
-    if (const auto* failure = std::get_if<FetchFailure>(&fetch.result)) {
-      attempt.error = failure->reason;
-      if (failed_pairs++ == 0) poll.error = failure->reason;
-    } else if (before != nullptr && before->fetched_pairs.contains(fetch.pair) &&
-               !before->pair_failures.contains(fetch.pair)) {
-      continue;  // healthy before, healthy now: nothing to write
-    }
-    poll.attempts.push_back(std::move(attempt));
+  for (const PairAttempt& attempt : attempts) {
+    if (!attempt.ok && failed_pairs++ == 0) poll.error = attempt.error;
   }
+  poll.attempts = std::move(attempts);
   poll.outcome = failed_pairs == 0 ? "ok" : "partial";
   if (failed_pairs > 1) poll.error += " (and " + std::to_string(failed_pairs - 1) + " more)";
   poll.device_writes = std::move(diff.device_writes);
@@ -59,41 +63,52 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
   return poll;
 }
 
-boost::asio::awaitable<PollReport> poll_account(api::Client client, const AccountToPoll& account,
-                                                std::vector<int> modules, Store& store,
-                                                DiffOptions options, const Clock& clock,
-                                                bool dry_run) {
-  const SystemTime started_at = clock.now();
-  const auto steady_start = std::chrono::steady_clock::now();
-  api::FetchStats stats;
-  Observation observation =
-      co_await api::fetch_observation(client, account.credentials, std::move(modules), &stats);
-  const SystemTime finished_at = clock.now();
+PollCommit make_poll_commit(const AccountToPoll& account, const Observation& observation,
+                            DiffResult diff, const api::FetchStats& stats,
+                            SystemTime started_at, SystemTime finished_at,
+                            const Snapshot* before) {
+  std::vector<PairAttempt> attempts;
+  for (const ScopeFetch& fetch : observation.scope_fetches) record_attempt(attempts, fetch, before);
+  return make_poll_commit(account, std::get_if<FetchFailure>(&observation.devices),
+                          std::move(attempts), std::move(diff), stats, started_at, finished_at);
+}
 
+namespace {
+
+// What the report and the log keep of a diff once its writes and changes went to the commit.
+struct DiffCounts {
+  std::vector<Baseline> baselines;
+  std::size_t baseline_devices = 0;
+  std::size_t held_scope_removals = 0;
+  std::size_t held_device_removals = 0;
+};
+
+DiffCounts counts_of(const DiffResult& result) {
+  return {result.baselines, result.baseline_devices, result.held_scope_removals,
+          result.held_device_removals};
+}
+
+PollReport cancelled_report(const AccountToPoll& account, const api::FetchStats& stats) {
+  // The fetch was cut short by a stop; its failures say nothing about KooDrive.
   PollReport report;
   report.account_id = account.account_id;
   report.stats = stats;
-  if (client.stopped()) {
-    // The fetch was cut short by a stop; its failures say nothing about KooDrive.
-    report.outcome = "cancelled";
-    report.error = "stopped during the fetch";
-    spdlog::info("poll.abandoned account={} reason=stopping requests={}", account.account_id,
-                 stats.requests);
-    co_return report;
-  }
+  report.outcome = "cancelled";
+  report.error = "stopped during the fetch";
+  spdlog::info("poll.abandoned account={} reason=stopping requests={}", account.account_id,
+               stats.requests);
+  return report;
+}
 
-  // Loaded after the fetch: the snapshot is read and written with no await in between.
-  std::optional<Snapshot> snapshot = store.load_snapshot(account.account_id);
-  DiffResult result = diff(*snapshot, observation, options);
-  report.baselines = result.baselines;
-  report.baseline_devices = result.baseline_devices;
-  const std::size_t held_scope_removals = result.held_scope_removals;
-  const std::size_t held_device_removals = result.held_device_removals;
-  PollCommit poll = make_poll_commit(account, observation, std::move(result), stats, started_at,
-                                     finished_at, &*snapshot);
-  snapshot.reset();
-  observation = Observation{};  // the writes hold what is kept of it
-
+// Commits (unless dry_run) and logs what one account's poll found.
+PollReport finish_poll(const AccountToPoll& account, PollCommit poll, DiffCounts counts,
+                       const api::FetchStats& stats, Store& store, bool dry_run,
+                       std::chrono::steady_clock::time_point steady_start) {
+  PollReport report;
+  report.account_id = account.account_id;
+  report.stats = stats;
+  report.baselines = std::move(counts.baselines);
+  report.baseline_devices = counts.baseline_devices;
   report.outcome = poll.outcome;
   report.error = poll.error;
   if (!dry_run) {
@@ -112,10 +127,10 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     spdlog::info("poll.baseline account={} devices={} pairs={} scopes={}", account.account_id,
                  report.baseline_devices, report.baselines.size(), scopes);
   }
-  if (held_scope_removals > 0 || held_device_removals > 0) {
+  if (counts.held_scope_removals > 0 || counts.held_device_removals > 0) {
     spdlog::warn("poll.mass_removal_held account={} devices={} scopes={} (applied only if the "
                  "next successful poll confirms them)",
-                 account.account_id, held_device_removals, held_scope_removals);
+                 account.account_id, counts.held_device_removals, counts.held_scope_removals);
   }
   const auto log_level = report.outcome == "ok" ? spdlog::level::info : spdlog::level::warn;
   spdlog::log(
@@ -123,9 +138,73 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
       "poll.finished account={} outcome={} requests={} failed={} events={} rows={} commit_ms={} "
       "ms={}{}{}",
       account.account_id, report.outcome, stats.requests, stats.failures, report.changes.size(),
-      report.commit.rows_written, report.commit_duration.count(), report.duration.count(), report.error.empty() ? "" : " error=\"",
-      report.error.empty() ? "" : report.error + "\"");
-  co_return report;
+      report.commit.rows_written, report.commit_duration.count(), report.duration.count(),
+      report.error.empty() ? "" : " error=\"", report.error.empty() ? "" : report.error + "\"");
+  return report;
+}
+
+}  // namespace
+
+boost::asio::awaitable<PollReport> poll_account(api::Client client, const AccountToPoll& account,
+                                                std::vector<int> modules, Store& store,
+                                                DiffOptions options, const Clock& clock,
+                                                bool dry_run) {
+  const SystemTime started_at = clock.now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  api::FetchStats stats;
+  auto devices = co_await client.list_devices(account.credentials, &stats);
+  if (client.stopped()) co_return cancelled_report(account, stats);
+
+  if (!devices) {
+    const FetchFailure failure = api::to_fetch_failure(devices.error());
+    const SystemTime finished_at = clock.now();
+    Observation observation;
+    observation.account_id = account.account_id;
+    observation.devices = failure;
+    const Snapshot head = store.load_snapshot_head(account.account_id).snapshot;
+    DiffResult result = diff(head, observation, options);
+    DiffCounts counts = counts_of(result);
+    co_return finish_poll(account,
+                          make_poll_commit(account, &failure, {}, std::move(result), stats,
+                                           started_at, finished_at),
+                          std::move(counts), stats, store, dry_run, steady_start);
+  }
+
+  // Read once the device list is in; the stored scopes are read pair by pair as the answers
+  // arrive, and each answer is digested and dropped.
+  const SnapshotHead head = store.load_snapshot_head(account.account_id);
+  const StoredScopes stored{
+      [&](const std::string& device_id) { return store.live_scopes(account.account_id, device_id); },
+      [&](const PairKey& pair) { return store.live_scopes(account.account_id, pair); }};
+  StreamingDiff streaming(head.snapshot, head.live_scopes, *devices, options, stored);
+  std::vector<PairKey> pairs;
+  pairs.reserve(devices->size() * modules.size());
+  for (const Device& device : *devices) {
+    for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
+  }
+  devices->clear();
+  devices->shrink_to_fit();
+  std::vector<PairAttempt> attempts;
+  co_await api::fetch_scopes(
+      client, account.credentials, std::move(pairs),
+      [&](std::size_t, ScopeFetch&& fetch) {
+        record_attempt(attempts, fetch, &head.snapshot);
+        streaming.add(fetch);
+      },
+      &stats);
+  const SystemTime finished_at = clock.now();
+  if (client.stopped()) co_return cancelled_report(account, stats);
+
+  DiffResult result = streaming.finish();
+  DiffCounts counts = counts_of(result);
+  // Answers arrive in any order; the error names the first failed pair by identity.
+  std::sort(attempts.begin(), attempts.end(),
+            [](const PairAttempt& a, const PairAttempt& b) { return a.pair < b.pair; });
+  PollCommit poll = make_poll_commit(account, nullptr, std::move(attempts), std::move(result),
+                                     stats, started_at, finished_at);
+  poll.expected_newest_poll = head.newest_poll;
+  co_return finish_poll(account, std::move(poll), std::move(counts), stats, store, dry_run,
+                        steady_start);
 }
 
 namespace {

@@ -7,7 +7,9 @@
 // Stopping is not failure either: when the client was stopped during the fetch (SIGTERM), the
 // poll is abandoned and nothing of it is committed (outcome "cancelled").
 // Runs on the caller's io_context; the Store is used only between awaits (no transaction is
-// ever held across a co_await). Database errors throw (StoreError); fetch errors are values.
+// ever held across a co_await). The snapshot is read while the answers arrive, so the commit
+// checks that no other process committed a poll of the account meanwhile (else it throws and
+// writes nothing). Database errors throw (StoreError); fetch errors are values.
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
@@ -47,7 +49,22 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
                             SystemTime started_at, SystemTime finished_at,
                             const Snapshot* before = nullptr);
 
-// Fetches, diffs and (unless dry_run) commits one account's poll.
+// Adds the fetch_status attempt of one pair's answer to `attempts`: a failure always, a success
+// unless `before` shows the pair healthy already (it would change no row, migration 0004).
+void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
+                    const Snapshot* before);
+
+// The same as above, for a poll whose device list was fetched (device_list_failure == nullptr)
+// or not, with the attempts already recorded (record_attempt); poll.error names the first
+// failed attempt in `attempts` order.
+PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* device_list_failure,
+                            std::vector<PairAttempt> attempts, DiffResult diff,
+                            const api::FetchStats& stats, SystemTime started_at,
+                            SystemTime finished_at);
+
+// Fetches, diffs and (unless dry_run) commits one account's poll. The device list comes
+// first; then each (device, module) answer is diffed as it arrives against that pair's stored
+// scopes (StreamingDiff), so neither the whole snapshot nor the whole observation is held.
 boost::asio::awaitable<PollReport> poll_account(api::Client client, const AccountToPoll& account,
                                                 std::vector<int> modules, Store& store,
                                                 DiffOptions options, const Clock& clock,

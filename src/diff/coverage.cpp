@@ -4,7 +4,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 namespace kda::diff_detail {
@@ -39,39 +38,26 @@ std::optional<Change> transition(int before, const FetchFailure* failure, int af
 
 }  // namespace
 
-std::vector<Change> coverage_changes(const Snapshot& before, const Observation& seen,
-                                     const CoverageOptions& options) {
-  const int after_failures = std::max(options.after_failures, 1);
-  std::vector<Change> changes;
+std::optional<Change> device_list_coverage(int failures_before, const FetchFailure* failure,
+                                           const CoverageOptions& options) {
+  return transition(failures_before, failure, std::max(options.after_failures, 1),
+                    json::object{{"target", "device_list"}});
+}
 
-  const auto* failure = std::get_if<FetchFailure>(&seen.devices);
-  if (auto change = transition(before.device_list_failures, failure, after_failures,
-                               json::object{{"target", "device_list"}})) {
-    changes.push_back(std::move(*change));
-  }
-  const auto* devices = std::get_if<std::vector<Device>>(&seen.devices);
-  if (devices == nullptr) return changes;
-
-  std::map<std::string, const Device*> listed;  // the first entry of a repeated device wins
-  for (const Device& device : *devices) listed.try_emplace(device.device_id, &device);
-  std::map<PairKey, const ScopeFetch*> fetches;  // the first fetch of a repeated pair wins
-  for (const ScopeFetch& fetch : seen.scope_fetches) {
-    if (listed.contains(fetch.pair.device_id)) fetches.try_emplace(fetch.pair, &fetch);
-  }
-  for (const auto& [pair, fetch] : fetches) {
-    const auto streak = before.pair_failures.find(pair);
-    const int failures = streak == before.pair_failures.end() ? 0 : streak->second;
-    json::object where{{"target", "pair"}};
-    if (const auto name = module_name(pair.module_code)) where["module"] = *name;
-    auto change = transition(failures, std::get_if<FetchFailure>(&fetch->result), after_failures,
-                             std::move(where));
-    if (!change) continue;
-    change->device_id = pair.device_id;
-    change->device_name = listed.at(pair.device_id)->device_name;
-    change->module_code = pair.module_code;
-    changes.push_back(std::move(*change));
-  }
-  return changes;
+std::optional<Change> pair_coverage(const Snapshot& head, const PairKey& pair,
+                                    const std::string& device_name, const FetchFailure* failure,
+                                    const CoverageOptions& options) {
+  const auto streak = head.pair_failures.find(pair);
+  const int failures = streak == head.pair_failures.end() ? 0 : streak->second;
+  json::object where{{"target", "pair"}};
+  if (const auto name = module_name(pair.module_code)) where["module"] = *name;
+  auto change =
+      transition(failures, failure, std::max(options.after_failures, 1), std::move(where));
+  if (!change) return change;
+  change->device_id = pair.device_id;
+  change->device_name = device_name;
+  change->module_code = pair.module_code;
+  return change;
 }
 
 }  // namespace kda::diff_detail

@@ -13,9 +13,6 @@ namespace kda {
 
 namespace {
 
-using ObservedDevices = std::map<std::string, const Device*>;           // by device_id
-using SuccessfulFetches = std::map<PairKey, const std::vector<Scope>*>;  // by pair
-
 // What missing from one more successful fetch means for a stored row.
 struct Absence {
   int missing_count = 0;
@@ -53,149 +50,8 @@ Change scope_change(ChangeType type, const std::string& device_id, const std::st
   return change;
 }
 
-// A decoder should never list a device twice; if it does, the first entry is the one we trust,
-// so that the result does not depend on which duplicate a map happened to keep.
-ObservedDevices index_devices(const std::vector<Device>& devices) {
-  ObservedDevices observed;
-  for (const Device& device : devices) observed.try_emplace(device.device_id, &device);
-  return observed;
-}
-
-// Only fetches of listed devices count: a scope list of a device the account no longer lists
-// (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
-// of a pair shadows a later successful one, so a duplicate can never turn failure into data.
-SuccessfulFetches successful_fetches(const std::vector<ScopeFetch>& fetches,
-                                     const ObservedDevices& observed) {
-  std::map<PairKey, const ScopeFetch*> first;
-  for (const ScopeFetch& fetch : fetches) {
-    if (observed.contains(fetch.pair.device_id)) first.try_emplace(fetch.pair, &fetch);
-  }
-  SuccessfulFetches successful;
-  for (const auto& [pair, fetch] : first) {
-    if (const auto* scopes = std::get_if<std::vector<Scope>>(&fetch->result)) {
-      successful.emplace(pair, scopes);
-    }
-  }
-  return successful;
-}
-
-// Rule 4: the device's live scopes go with it, in (module_code, scope_id) order, and keep their
-// own missing_count since no scope fetch missed them.
-void cascade_removal(const Snapshot& before, const Device& device, DiffResult& result) {
-  for (auto it = before.scopes.lower_bound(ScopeKey{device.device_id, INT_MIN, {}});
-       it != before.scopes.end() && it->first.device_id == device.device_id; ++it) {
-    const ScopeRow& row = it->second;
-    result.changes.push_back(scope_change(ChangeType::scope_removed, device.device_id,
-                                          device.device_name, row.scope, row.scope, {},
-                                          std::string{to_string(ChangeType::device_removed)}));
-    result.scope_writes.push_back(
-        {RowWrite::removed, device.device_id, row.scope, row.missing_count});
-  }
-}
-
-// Returns the devices announced with device.added: all their scopes are news, never a baseline.
-std::set<std::string> diff_devices(const Snapshot& before, const ObservedDevices& observed,
-                                   const DiffOptions& options, int confirm_removals,
-                                   DiffResult& result) {
-  const bool silent_first_list =
-      !before.device_list_fetched_before && options.baseline == BaselineMode::silent;
-  std::set<std::string> ids;
-  for (const auto& [id, row] : before.devices) ids.insert(id);
-  for (const auto& [id, device] : observed) ids.insert(id);
-
-  std::set<std::string> announced;
-  for (const std::string& id : ids) {
-    const auto stored = before.devices.find(id);
-    const auto seen = observed.find(id);
-    if (stored == before.devices.end()) {
-      const Device& device = *seen->second;
-      result.device_writes.push_back({RowWrite::seen, device, 0});
-      if (silent_first_list) {
-        ++result.baseline_devices;
-      } else {
-        result.changes.push_back(device_change(ChangeType::device_added, device, {}, device));
-        announced.insert(id);
-      }
-    } else if (seen == observed.end()) {
-      const DeviceRow& row = stored->second;
-      const Absence gone = absence(row.missing_count, confirm_removals);
-      if (gone.confirmed) {
-        result.changes.push_back(
-            device_change(ChangeType::device_removed, row.device, row.device, {}));
-        result.device_writes.push_back({RowWrite::removed, row.device, gone.missing_count});
-        cascade_removal(before, row.device, result);
-      } else {
-        result.device_writes.push_back({RowWrite::missing, row.device, gone.missing_count});
-      }
-    } else {
-      const DeviceRow& row = stored->second;
-      const Device& device = *seen->second;
-      if (row.device != device) {
-        result.changes.push_back(
-            device_change(ChangeType::device_changed, device, row.device, device));
-      }
-      if (row.device != device || row.missing_count != 0) {
-        result.device_writes.push_back({RowWrite::seen, device, 0});
-      }
-    }
-  }
-  return announced;
-}
-
-// Diffs one successfully fetched (device, module). `silent` is the baseline rule: scopes not yet
-// stored are recorded without an event. Rows already stored follow the ordinary rules even then,
-// because a change to something we have recorded is news whatever the pair's history says.
-void diff_pair(const Snapshot& before, const PairKey& pair, const std::vector<Scope>& answer,
-               const std::string& device_name, bool silent, int confirm_removals,
-               DiffResult& result) {
-  std::map<std::string, const Scope*> fetched;  // by scope_id; the first duplicate wins
-  for (const Scope& scope : answer) {
-    if (scope.module_code == pair.module_code) fetched.try_emplace(scope.scope_id, &scope);
-  }
-  std::map<std::string, const ScopeRow*> stored;  // by scope_id
-  for (auto it = before.scopes.lower_bound(ScopeKey{pair.device_id, pair.module_code, {}});
-       it != before.scopes.end() && it->first.pair() == pair; ++it) {
-    stored.emplace(it->first.scope_id, &it->second);
-  }
-  std::set<std::string> ids;
-  for (const auto& [id, scope] : fetched) ids.insert(id);
-  for (const auto& [id, row] : stored) ids.insert(id);
-
-  std::size_t recorded_silently = 0;
-  for (const std::string& id : ids) {
-    const auto old_row = stored.find(id);
-    const auto seen = fetched.find(id);
-    if (old_row == stored.end()) {
-      const Scope& scope = *seen->second;
-      result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
-      if (silent) {
-        ++recorded_silently;
-      } else {
-        result.changes.push_back(
-            scope_change(ChangeType::scope_added, pair.device_id, device_name, scope, {}, scope));
-      }
-    } else if (seen == fetched.end()) {
-      const ScopeRow& row = *old_row->second;
-      const Absence gone = absence(row.missing_count, confirm_removals);
-      if (gone.confirmed) {
-        result.changes.push_back(scope_change(ChangeType::scope_removed, pair.device_id,
-                                              device_name, row.scope, row.scope, {}));
-      }
-      result.scope_writes.push_back({gone.confirmed ? RowWrite::removed : RowWrite::missing,
-                                     pair.device_id, row.scope, gone.missing_count});
-    } else {
-      const ScopeRow& row = *old_row->second;
-      const Scope& scope = *seen->second;
-      if (row.scope != scope) {
-        result.changes.push_back(scope_change(ChangeType::scope_changed, pair.device_id,
-                                              device_name, scope, row.scope, scope));
-      }
-      if (row.scope != scope || row.missing_count != 0) {
-        result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
-      }
-    }
-  }
-  if (silent) result.baselines.push_back({pair, recorded_silently});
+auto scope_key(const Change& change) {
+  return std::tie(change.device_id, *change.module_code, change.scope_id);
 }
 
 auto write_key(const ScopeWrite& write) {
@@ -204,46 +60,248 @@ auto write_key(const ScopeWrite& write) {
 
 }  // namespace
 
+struct StreamingDiff::State {
+  const Snapshot& head;
+  std::size_t live_scopes;
+  DiffOptions options;
+  int confirm_removals;
+  const StoredScopes& stored;
+  std::map<std::string, std::string> listed;  // device_id → device_name; the first entry wins
+  std::set<std::string> announced;            // devices announced with device.added
+  std::set<PairKey> seen_pairs;               // the first answer of a pair wins
+  DiffResult result;                          // changes: the device changes only, until finish
+  std::vector<Change> scope_changes;
+  std::optional<Change> device_list_coverage;
+  std::vector<Change> pair_coverage;
+  diff_detail::NewRemovals removals;
+
+  State(const Snapshot& head_in, std::size_t live_scopes_in, const DiffOptions& options_in,
+        const StoredScopes& stored_in)
+      : head(head_in),
+        live_scopes(live_scopes_in),
+        options(options_in),
+        confirm_removals(std::max(options_in.confirm_removals, 1)),
+        stored(stored_in) {}
+
+  // Rule 4: the device's live scopes go with it, in (module_code, scope_id) order, and keep
+  // their own missing_count since no scope fetch missed them.
+  void cascade_removal(const Device& device, bool new_removal) {
+    for (const ScopeRow& row : stored.of_device(device.device_id)) {
+      result.changes.push_back(scope_change(ChangeType::scope_removed, device.device_id,
+                                            device.device_name, row.scope, row.scope, {},
+                                            std::string{to_string(ChangeType::device_removed)}));
+      result.scope_writes.push_back(
+          {RowWrite::removed, device.device_id, row.scope, row.missing_count});
+      if (new_removal) ++removals.cascades[device.device_id];
+    }
+  }
+
+  void diff_devices(const std::vector<Device>& devices) {
+    std::map<std::string, const Device*> observed;
+    for (const Device& device : devices) {
+      if (observed.try_emplace(device.device_id, &device).second) {
+        listed.emplace(device.device_id, device.device_name);
+      }
+    }
+    const bool silent_first_list =
+        !head.device_list_fetched_before && options.baseline == BaselineMode::silent;
+    std::set<std::string> ids;
+    for (const auto& [id, row] : head.devices) ids.insert(id);
+    for (const auto& [id, device] : observed) ids.insert(id);
+
+    for (const std::string& id : ids) {
+      const auto stored_row = head.devices.find(id);
+      const auto seen = observed.find(id);
+      if (stored_row == head.devices.end()) {
+        const Device& device = *seen->second;
+        result.device_writes.push_back({RowWrite::seen, device, 0});
+        if (silent_first_list) {
+          ++result.baseline_devices;
+        } else {
+          result.changes.push_back(device_change(ChangeType::device_added, device, {}, device));
+          announced.insert(id);
+        }
+      } else if (seen == observed.end()) {
+        const DeviceRow& row = stored_row->second;
+        const Absence gone = absence(row.missing_count, confirm_removals);
+        if (gone.confirmed) {
+          const bool new_removal = row.missing_count < confirm_removals;
+          if (new_removal) removals.devices.insert(id);
+          result.changes.push_back(
+              device_change(ChangeType::device_removed, row.device, row.device, {}));
+          result.device_writes.push_back({RowWrite::removed, row.device, gone.missing_count});
+          cascade_removal(row.device, new_removal);
+        } else {
+          result.device_writes.push_back({RowWrite::missing, row.device, gone.missing_count});
+        }
+      } else {
+        const DeviceRow& row = stored_row->second;
+        const Device& device = *seen->second;
+        if (row.device != device) {
+          result.changes.push_back(
+              device_change(ChangeType::device_changed, device, row.device, device));
+        }
+        if (row.device != device || row.missing_count != 0) {
+          result.device_writes.push_back({RowWrite::seen, device, 0});
+        }
+      }
+    }
+  }
+
+  // Diffs one successfully fetched (device, module). `silent` is the baseline rule: scopes not
+  // yet stored are recorded without an event. Rows already stored follow the ordinary rules
+  // even then, because a change to something we have recorded is news whatever the pair's
+  // history says.
+  void diff_pair(const PairKey& pair, const std::vector<Scope>& answer,
+                 const std::string& device_name, bool silent) {
+    std::map<std::string, const Scope*> fetched;  // by scope_id; the first duplicate wins
+    for (const Scope& scope : answer) {
+      if (scope.module_code == pair.module_code) fetched.try_emplace(scope.scope_id, &scope);
+    }
+    const std::vector<ScopeRow> rows = stored.of_pair(pair);
+    std::map<std::string, const ScopeRow*> stored_rows;  // by scope_id
+    for (const ScopeRow& row : rows) stored_rows.emplace(row.scope.scope_id, &row);
+    std::set<std::string> ids;
+    for (const auto& [id, scope] : fetched) ids.insert(id);
+    for (const auto& [id, row] : stored_rows) ids.insert(id);
+
+    std::size_t recorded_silently = 0;
+    for (const std::string& id : ids) {
+      const auto old_row = stored_rows.find(id);
+      const auto seen = fetched.find(id);
+      if (old_row == stored_rows.end()) {
+        const Scope& scope = *seen->second;
+        result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
+        if (silent) {
+          ++recorded_silently;
+        } else {
+          scope_changes.push_back(scope_change(ChangeType::scope_added, pair.device_id,
+                                               device_name, scope, {}, scope));
+        }
+      } else if (seen == fetched.end()) {
+        const ScopeRow& row = *old_row->second;
+        const Absence gone = absence(row.missing_count, confirm_removals);
+        if (gone.confirmed) {
+          scope_changes.push_back(scope_change(ChangeType::scope_removed, pair.device_id,
+                                               device_name, row.scope, row.scope, {}));
+          if (row.missing_count < confirm_removals) {
+            removals.direct_scopes.insert({pair.device_id, pair.module_code, id});
+          }
+        }
+        result.scope_writes.push_back({gone.confirmed ? RowWrite::removed : RowWrite::missing,
+                                       pair.device_id, row.scope, gone.missing_count});
+      } else {
+        const ScopeRow& row = *old_row->second;
+        const Scope& scope = *seen->second;
+        if (row.scope != scope) {
+          scope_changes.push_back(scope_change(ChangeType::scope_changed, pair.device_id,
+                                               device_name, scope, row.scope, scope));
+        }
+        if (row.scope != scope || row.missing_count != 0) {
+          result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
+        }
+      }
+    }
+    if (silent) result.baselines.push_back({pair, recorded_silently});
+  }
+};
+
+StreamingDiff::StreamingDiff(const Snapshot& head, std::size_t live_scopes,
+                             const std::vector<Device>& devices, const DiffOptions& options,
+                             const StoredScopes& stored)
+    : state_(std::make_unique<State>(head, live_scopes, options, stored)) {
+  state_->device_list_coverage = diff_detail::device_list_coverage(
+      head.device_list_failures, nullptr, options.coverage);
+  state_->diff_devices(devices);
+}
+
+StreamingDiff::~StreamingDiff() = default;
+StreamingDiff::StreamingDiff(StreamingDiff&&) noexcept = default;
+StreamingDiff& StreamingDiff::operator=(StreamingDiff&&) noexcept = default;
+
+void StreamingDiff::add(const ScopeFetch& fetch) {
+  State& s = *state_;
+  // Only fetches of listed devices count: a scope list of a device the account no longer lists
+  // (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
+  // of a pair shadows a later successful one, so a duplicate can never turn failure into data.
+  const auto device = s.listed.find(fetch.pair.device_id);
+  if (device == s.listed.end() || !s.seen_pairs.insert(fetch.pair).second) return;
+  const std::string& device_name = device->second;
+  if (auto coverage = diff_detail::pair_coverage(s.head, fetch.pair, device_name,
+                                                 std::get_if<FetchFailure>(&fetch.result),
+                                                 s.options.coverage)) {
+    s.pair_coverage.push_back(std::move(*coverage));
+  }
+  const auto* scopes = std::get_if<std::vector<Scope>>(&fetch.result);
+  if (scopes == nullptr) return;
+  // A device announced in an earlier poll whose pair failed then is still news here: its
+  // scopes were never part of a baseline.
+  const bool silent = s.options.baseline == BaselineMode::silent &&
+                      !s.head.fetched_pairs.contains(fetch.pair) &&
+                      !s.announced.contains(fetch.pair.device_id) &&
+                      !s.head.announced_devices.contains(fetch.pair.device_id);
+  s.diff_pair(fetch.pair, *scopes, device_name, silent);
+  s.result.fetched_pairs.insert(fetch.pair);
+}
+
+DiffResult StreamingDiff::finish() {
+  State& s = *state_;
+  DiffResult& result = s.result;
+  // Cascade writes were produced with the device changes; one sort by identity puts all scope
+  // writes in a single documented order (identities are unique, so the order is total). The
+  // same goes for the scope changes, which arrived in the order of the answers.
+  std::sort(result.scope_writes.begin(), result.scope_writes.end(),
+            [](const ScopeWrite& a, const ScopeWrite& b) { return write_key(a) < write_key(b); });
+  std::sort(s.scope_changes.begin(), s.scope_changes.end(),
+            [](const Change& a, const Change& b) { return scope_key(a) < scope_key(b); });
+  result.changes.reserve(result.changes.size() + s.scope_changes.size());
+  for (Change& change : s.scope_changes) result.changes.push_back(std::move(change));
+  std::sort(result.baselines.begin(), result.baselines.end(),
+            [](const Baseline& a, const Baseline& b) { return a.pair < b.pair; });
+
+  if (auto suspect = diff_detail::hold_mass_removal(s.head, s.live_scopes, s.removals, result,
+                                                    s.options.mass_removal)) {
+    result.changes.push_back(std::move(*suspect));
+  }
+  if (s.device_list_coverage) result.changes.push_back(std::move(*s.device_list_coverage));
+  std::sort(s.pair_coverage.begin(), s.pair_coverage.end(), [](const Change& a, const Change& b) {
+    return std::tie(a.device_id, *a.module_code) < std::tie(b.device_id, *b.module_code);
+  });
+  for (Change& change : s.pair_coverage) result.changes.push_back(std::move(change));
+  return std::move(result);
+}
+
 DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptions& options) {
-  DiffResult result;
-  std::vector<Change> coverage = diff_detail::coverage_changes(before, seen, options.coverage);
   // Rule 1: without the device list we cannot tell a removed device from an unlisted one.
   const auto* devices = std::get_if<std::vector<Device>>(&seen.devices);
   if (devices == nullptr) {
-    result.changes = std::move(coverage);
+    DiffResult result;
+    if (auto coverage = diff_detail::device_list_coverage(
+            before.device_list_failures, &std::get<FetchFailure>(seen.devices), options.coverage)) {
+      result.changes.push_back(std::move(*coverage));
+    }
     return result;
   }
-
-  const int confirm_removals = std::max(options.confirm_removals, 1);
-  const ObservedDevices observed = index_devices(*devices);
-  const std::set<std::string> announced =
-      diff_devices(before, observed, options, confirm_removals, result);
-
-  // Pairs are visited in PairKey order and scopes in scope_id order, so scope changes come out
-  // already ordered by (device_id, module_code, scope_id) after all device changes.
-  for (const auto& [pair, scopes] : successful_fetches(seen.scope_fetches, observed)) {
-    // A device announced in an earlier poll whose pair failed then is still news here: its
-    // scopes were never part of a baseline.
-    const bool silent = options.baseline == BaselineMode::silent &&
-                        !before.fetched_pairs.contains(pair) &&
-                        !announced.contains(pair.device_id) &&
-                        !before.announced_devices.contains(pair.device_id);
-    diff_pair(before, pair, *scopes, observed.at(pair.device_id)->device_name, silent,
-              confirm_removals, result);
-    result.fetched_pairs.insert(pair);
-  }
-
-  // Cascade writes were produced with the device changes; one sort by identity puts all scope
-  // writes in a single documented order (identities are unique, so the order is total).
-  std::sort(result.scope_writes.begin(), result.scope_writes.end(),
-            [](const ScopeWrite& a, const ScopeWrite& b) { return write_key(a) < write_key(b); });
-
-  if (auto suspect = diff_detail::hold_mass_removal(before, result, options.mass_removal,
-                                                    confirm_removals)) {
-    result.changes.push_back(std::move(*suspect));
-  }
-  for (Change& change : coverage) result.changes.push_back(std::move(change));
-  return result;
+  const auto rows_in = [&before](ScopeKey from, const auto& still_in) {
+    std::vector<ScopeRow> rows;
+    for (auto it = before.scopes.lower_bound(from);
+         it != before.scopes.end() && still_in(it->first); ++it) {
+      rows.push_back(it->second);
+    }
+    return rows;
+  };
+  const StoredScopes stored{
+      [&](const std::string& device_id) {
+        return rows_in(ScopeKey{device_id, INT_MIN, {}},
+                       [&](const ScopeKey& key) { return key.device_id == device_id; });
+      },
+      [&](const PairKey& pair) {
+        return rows_in(ScopeKey{pair.device_id, pair.module_code, {}},
+                       [&](const ScopeKey& key) { return key.pair() == pair; });
+      }};
+  StreamingDiff streaming(before, before.scopes.size(), *devices, options, stored);
+  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
+  return streaming.finish();
 }
 
 }  // namespace kda

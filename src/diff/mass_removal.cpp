@@ -22,43 +22,6 @@ bool is_removal(const Change& change) {
   return change.type == ChangeType::device_removed || change.type == ChangeType::scope_removed;
 }
 
-// The removals this poll would newly apply, as opposed to confirmations of held ones.
-struct NewRemovals {
-  std::set<std::string> devices;              // device_ids
-  std::set<ScopeKey> direct_scopes;           // missing from their own pair's fetch
-  std::map<std::string, std::size_t> cascades;  // scopes going with a new device removal
-  std::size_t scope_count() const {
-    std::size_t n = direct_scopes.size();
-    for (const auto& [device, count] : cascades) n += count;
-    return n;
-  }
-};
-
-NewRemovals new_removals(const Snapshot& before, const DiffResult& result, int confirm) {
-  const auto held_before = [&](int missing_count) { return missing_count >= confirm; };
-  NewRemovals removals;
-  for (const Change& change : result.changes) {
-    if (change.type != ChangeType::device_removed) continue;
-    const auto row = before.devices.find(change.device_id);
-    if (row != before.devices.end() && !held_before(row->second.missing_count)) {
-      removals.devices.insert(change.device_id);
-    }
-  }
-  for (const Change& change : result.changes) {
-    if (change.type != ChangeType::scope_removed || !change.module_code) continue;
-    if (change.cause == cascade_cause) {
-      if (removals.devices.contains(change.device_id)) ++removals.cascades[change.device_id];
-      continue;
-    }
-    const ScopeKey key{change.device_id, *change.module_code, change.scope_id};
-    const auto row = before.scopes.find(key);
-    if (row != before.scopes.end() && !held_before(row->second.missing_count)) {
-      removals.direct_scopes.insert(key);
-    }
-  }
-  return removals;
-}
-
 // "More than threshold", so that a threshold of 100 % never fires.
 bool is_mass(std::size_t removed, std::size_t live, const MassRemovalOptions& options) {
   const auto min_items = static_cast<std::size_t>(std::max(options.min_items, 1));
@@ -66,19 +29,19 @@ bool is_mass(std::size_t removed, std::size_t live, const MassRemovalOptions& op
          static_cast<double>(removed) > options.threshold * static_cast<double>(live);
 }
 
-std::string device_name_of(const Snapshot& before, const std::string& device_id) {
-  const auto row = before.devices.find(device_id);
-  return row == before.devices.end() ? std::string{} : row->second.device.device_name;
+std::string device_name_of(const Snapshot& head, const std::string& device_id) {
+  const auto row = head.devices.find(device_id);
+  return row == head.devices.end() ? std::string{} : row->second.device.device_name;
 }
 
-std::string detail(const Snapshot& before, const NewRemovals& held,
+std::string detail(const Snapshot& head, std::size_t live_scopes, const NewRemovals& held,
                    const MassRemovalOptions& options) {
   json::array devices;
   for (const std::string& id : held.devices) {
     const auto cascade = held.cascades.find(id);
     devices.push_back(json::object{
         {"device_id", id},
-        {"device_name", device_name_of(before, id)},
+        {"device_name", device_name_of(head, id)},
         {"scopes", cascade == held.cascades.end() ? std::size_t{0} : cascade->second}});
   }
   std::map<PairKey, std::size_t> per_pair;
@@ -86,7 +49,7 @@ std::string detail(const Snapshot& before, const NewRemovals& held,
   json::array pairs;
   for (const auto& [pair, count] : per_pair) {
     json::object entry{{"device_id", pair.device_id},
-                       {"device_name", device_name_of(before, pair.device_id)},
+                       {"device_name", device_name_of(head, pair.device_id)},
                        {"module_code", pair.module_code}};
     if (const auto name = module_name(pair.module_code)) entry["module"] = *name;
     entry["scopes"] = count;
@@ -95,8 +58,8 @@ std::string detail(const Snapshot& before, const NewRemovals& held,
   const json::object object{
       {"held_scope_removals", held.scope_count()},
       {"held_device_removals", held.devices.size()},
-      {"live_scopes", before.scopes.size()},
-      {"live_devices", before.devices.size()},
+      {"live_scopes", live_scopes},
+      {"live_devices", head.devices.size()},
       {"threshold", options.threshold},
       {"min_items", options.min_items},
       {"devices", std::move(devices)},
@@ -107,15 +70,19 @@ std::string detail(const Snapshot& before, const NewRemovals& held,
 
 }  // namespace
 
-std::optional<Change> hold_mass_removal(const Snapshot& before, DiffResult& result,
-                                        const MassRemovalOptions& options, int confirm_removals) {
-  const int confirm = std::max(confirm_removals, 1);
-  const NewRemovals held = new_removals(before, result, confirm);
-  if (!is_mass(held.scope_count(), before.scopes.size(), options) &&
-      !is_mass(held.devices.size(), before.devices.size(), options)) {
+std::size_t NewRemovals::scope_count() const {
+  std::size_t n = direct_scopes.size();
+  for (const auto& [device, count] : cascades) n += count;
+  return n;
+}
+
+std::optional<Change> hold_mass_removal(const Snapshot& head, std::size_t live_scopes,
+                                        const NewRemovals& held, DiffResult& result,
+                                        const MassRemovalOptions& options) {
+  if (!is_mass(held.scope_count(), live_scopes, options) &&
+      !is_mass(held.devices.size(), head.devices.size(), options)) {
     return std::nullopt;
   }
-
   std::erase_if(result.changes, [&](const Change& change) {
     if (!is_removal(change)) return false;
     if (change.type == ChangeType::device_removed) return held.devices.contains(change.device_id);
@@ -143,7 +110,7 @@ std::optional<Change> hold_mass_removal(const Snapshot& before, DiffResult& resu
 
   Change suspect;
   suspect.type = ChangeType::suspect_mass_removal;
-  suspect.after = AuditDetail{detail(before, held, options)};
+  suspect.after = AuditDetail{detail(head, live_scopes, held, options)};
   return suspect;
 }
 

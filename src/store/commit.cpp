@@ -18,6 +18,10 @@ namespace kda::store {
 
 namespace {
 
+// The same query as Store::load_snapshot_head's (polls_by_account serves it).
+constexpr std::string_view newest_poll_sql =
+    "SELECT poll_id FROM polls WHERE account_id = ?1 ORDER BY started_at DESC, poll_id DESC "
+    "LIMIT 1";
 constexpr std::string_view upsert_account_sql =
     "INSERT INTO accounts (account_id, name, created_at) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (account_id) DO UPDATE SET name = excluded.name";
@@ -305,6 +309,19 @@ void write_attempt(StatementCache& statements, const std::string& account_id,
   q->exec();
 }
 
+// Inside the write transaction, so no other commit can come between the check and the writes.
+void check_newest_poll(StatementCache& statements, const PollCommit& poll) {
+  auto q = statements.borrow(newest_poll_sql);
+  q->bind(1, poll.account_id);
+  const std::int64_t newest = q->executeStep() ? q->getColumn(0).getInt64() : 0;
+  if (newest != *poll.expected_newest_poll) {
+    throw StoreError("account " + poll.account_id + " was polled by another process during this "
+                     "poll (its newest poll is now " + std::to_string(newest) + ", was " +
+                     std::to_string(*poll.expected_newest_poll) +
+                     "); nothing committed, the next poll diffs again");
+  }
+}
+
 }  // namespace
 
 CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
@@ -317,6 +334,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
   CommitResult result;
 
   Transaction transaction(c.db, Transaction::Kind::write);
+  if (poll.expected_newest_poll) check_newest_poll(c.statements, poll);
   const int changes_before = c.db.getTotalChanges();
   {
     auto q = c.statements.borrow(upsert_account_sql);

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <utility>
 
 namespace kda {
@@ -29,6 +30,20 @@ constexpr std::string_view live_scopes_sql =
     "SELECT device_id, module_code, scope_id, local_path, target_folder_path, create_time, "
     "missing_count FROM scopes WHERE account_id = ?1 AND removed_at IS NULL "
     "ORDER BY device_id, module_code, scope_id";
+constexpr std::string_view device_live_scopes_sql =
+    "SELECT device_id, module_code, scope_id, local_path, target_folder_path, create_time, "
+    "missing_count FROM scopes WHERE account_id = ?1 AND device_id = ?2 AND removed_at IS NULL "
+    "ORDER BY module_code, scope_id";
+constexpr std::string_view pair_live_scopes_sql =
+    "SELECT device_id, module_code, scope_id, local_path, target_folder_path, create_time, "
+    "missing_count FROM scopes WHERE account_id = ?1 AND device_id = ?2 AND module_code = ?3 "
+    "AND removed_at IS NULL ORDER BY scope_id";
+// polls_by_account (account_id, started_at, then the rowid) serves this without a scan.
+constexpr std::string_view newest_poll_sql =
+    "SELECT poll_id FROM polls WHERE account_id = ?1 ORDER BY started_at DESC, poll_id DESC "
+    "LIMIT 1";
+constexpr std::string_view live_scope_count_sql =
+    "SELECT COUNT(*) FROM scopes WHERE account_id = ?1 AND removed_at IS NULL";
 constexpr std::string_view fetched_pairs_sql =
     "SELECT device_id, module_code FROM fetch_status "
     "WHERE account_id = ?1 AND last_success_at IS NOT NULL";
@@ -106,11 +121,79 @@ MigrationReport Store::migrate(std::span<const Migration> migrations) {
 
 int Store::schema_version() { return store::user_version(impl_->db); }
 
+namespace {
+
+ScopeRow read_scope_row(SQLite::Statement& q) {
+  ScopeRow row;
+  row.device_id = q.getColumn(0).getString();
+  row.scope.module_code = q.getColumn(1).getInt();
+  row.scope.scope_id = q.getColumn(2).getString();
+  row.scope.local_path = q.getColumn(3).getString();
+  row.scope.target_folder_path = q.getColumn(4).getString();
+  row.scope.create_time = q.getColumn(5).getString();
+  row.missing_count = q.getColumn(6).getInt();
+  return row;
+}
+
+}  // namespace
+
 Snapshot Store::load_snapshot(const std::string& account_id) {
-  Snapshot snapshot;
-  snapshot.account_id = account_id;
   // One read transaction: the queries see the same commit.
   Transaction transaction(impl_->db, Transaction::Kind::read);
+  Snapshot snapshot = load_snapshot_head(account_id).snapshot;
+  {
+    BorrowedStatement q = impl_->statements.borrow(live_scopes_sql);
+    q->bind(1, account_id);
+    while (q->executeStep()) {
+      ScopeRow row = read_scope_row(*q);
+      // ORDER BY matches ScopeKey's order (both compare bytes), so the hint is usually right.
+      ScopeKey key = row.key();
+      snapshot.scopes.emplace_hint(snapshot.scopes.end(), std::move(key), std::move(row));
+    }
+  }
+  transaction.commit();
+  return snapshot;
+}
+
+std::vector<ScopeRow> Store::live_scopes(const std::string& account_id,
+                                         const std::string& device_id) {
+  std::vector<ScopeRow> rows;
+  BorrowedStatement q = impl_->statements.borrow(device_live_scopes_sql);
+  q->bind(1, account_id);
+  q->bind(2, device_id);
+  while (q->executeStep()) rows.push_back(read_scope_row(*q));
+  return rows;
+}
+
+std::vector<ScopeRow> Store::live_scopes(const std::string& account_id, const PairKey& pair) {
+  std::vector<ScopeRow> rows;
+  BorrowedStatement q = impl_->statements.borrow(pair_live_scopes_sql);
+  q->bind(1, account_id);
+  q->bind(2, pair.device_id);
+  q->bind(3, pair.module_code);
+  while (q->executeStep()) rows.push_back(read_scope_row(*q));
+  return rows;
+}
+
+SnapshotHead Store::load_snapshot_head(const std::string& account_id) {
+  SnapshotHead head;
+  Snapshot& snapshot = head.snapshot;
+  snapshot.account_id = account_id;
+  // One read transaction, so that the queries see the same commit; load_snapshot has its own
+  // open already (SQLite transactions do not nest).
+  std::optional<Transaction> transaction;
+  if (!store::in_transaction(impl_->db)) transaction.emplace(impl_->db, Transaction::Kind::read);
+  {
+    BorrowedStatement q = impl_->statements.borrow(live_scope_count_sql);
+    q->bind(1, account_id);
+    q->executeStep();
+    head.live_scopes = static_cast<std::size_t>(q->getColumn(0).getInt64());
+  }
+  {
+    BorrowedStatement q = impl_->statements.borrow(newest_poll_sql);
+    q->bind(1, account_id);
+    if (q->executeStep()) head.newest_poll = q->getColumn(0).getInt64();
+  }
   {
     BorrowedStatement q = impl_->statements.borrow(live_devices_sql);
     q->bind(1, account_id);
@@ -124,23 +207,6 @@ Snapshot Store::load_snapshot(const std::string& account_id) {
       row.missing_count = q->getColumn(5).getInt();
       std::string key = row.device.device_id;
       snapshot.devices.emplace_hint(snapshot.devices.end(), std::move(key), std::move(row));
-    }
-  }
-  {
-    BorrowedStatement q = impl_->statements.borrow(live_scopes_sql);
-    q->bind(1, account_id);
-    while (q->executeStep()) {
-      ScopeRow row;
-      row.device_id = q->getColumn(0).getString();
-      row.scope.module_code = q->getColumn(1).getInt();
-      row.scope.scope_id = q->getColumn(2).getString();
-      row.scope.local_path = q->getColumn(3).getString();
-      row.scope.target_folder_path = q->getColumn(4).getString();
-      row.scope.create_time = q->getColumn(5).getString();
-      row.missing_count = q->getColumn(6).getInt();
-      // ORDER BY matches ScopeKey's order (both compare bytes), so the hint is usually right.
-      ScopeKey key = row.key();
-      snapshot.scopes.emplace_hint(snapshot.scopes.end(), std::move(key), std::move(row));
     }
   }
   {
@@ -175,8 +241,8 @@ Snapshot Store::load_snapshot(const std::string& account_id) {
     q->executeStep();
     snapshot.device_list_failures = q->getColumn(0).getInt();
   }
-  transaction.commit();
-  return snapshot;
+  if (transaction) transaction->commit();
+  return head;
 }
 
 CommitResult Store::commit_poll(const PollCommit& poll) {

@@ -73,6 +73,52 @@ TEST_F(CommitStoreTest, CommitThenLoadSnapshotRoundTrips) {
                                                        {"d2", module_album}}));
 }
 
+TEST_F(CommitStoreTest, TheHeadAndThePerPairReadsMakeUpTheSnapshot) {
+  const CommitResult first = commit_first_poll();
+  const Snapshot full = store().load_snapshot("acc");
+  const SnapshotHead head = store().load_snapshot_head("acc");
+  EXPECT_TRUE(head.snapshot.scopes.empty());
+  EXPECT_EQ(head.live_scopes, 4u);
+  EXPECT_EQ(head.newest_poll, first.poll_id);
+  EXPECT_EQ(head.snapshot.devices, full.devices);
+  EXPECT_EQ(head.snapshot.fetched_pairs, full.fetched_pairs);
+  EXPECT_EQ(head.snapshot.pair_failures, full.pair_failures);
+  EXPECT_EQ(head.snapshot.device_list_fetched_before, full.device_list_fetched_before);
+
+  EXPECT_EQ(store().live_scopes("acc", std::string("d1")),
+            (std::vector<ScopeRow>{{"d1", s1, 0}, {"d1", s2, 0}, {"d1", s3, 0}}));
+  EXPECT_EQ(store().live_scopes("acc", PairKey{"d1", module_album}),
+            (std::vector<ScopeRow>{{"d1", s3, 0}}));
+  EXPECT_TRUE(store().live_scopes("acc", PairKey{"d1", module_address_book}).empty());
+  EXPECT_TRUE(store().live_scopes("other", std::string("d1")).empty());
+  EXPECT_EQ(store().load_snapshot_head("other").newest_poll, 0);
+}
+
+TEST_F(CommitStoreTest, ACommitFromAStaleHeadWritesNothing) {
+  commit_first_poll();
+  const SnapshotHead head = store().load_snapshot_head("acc");
+  // Another process polls the account while this poll fetches.
+  store().commit_poll(make_poll("acc", t2));
+  const std::string before = dump(db_path());
+
+  PollCommit stale = make_poll("acc", t3);
+  stale.scope_writes = {{RowWrite::removed, "d1", s1, 1}};
+  stale.changes = {Change{ChangeType::scope_removed, "d1", "laptop", module_folder, "s1", s1, {}, ""}};
+  stale.expected_newest_poll = head.newest_poll;
+  try {
+    store().commit_poll(stale);
+    FAIL() << "a stale commit was accepted";
+  } catch (const StoreError& error) {
+    EXPECT_NE(std::string(error.what()).find("polled by another process"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(dump(db_path()), before);
+
+  // From a fresh head, the same commit goes through.
+  stale.expected_newest_poll = store().load_snapshot_head("acc").newest_poll;
+  EXPECT_NO_THROW(store().commit_poll(stale));
+}
+
 TEST_F(CommitStoreTest, MissingCountsAndRemovedRows) {
   commit_first_poll();
   PollCommit poll = make_poll("acc", t2);

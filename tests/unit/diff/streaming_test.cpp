@@ -1,0 +1,189 @@
+// StreamingDiff: the diff of a poll fed one answer at a time, reading the stored scopes of the
+// pair at hand only. Its result must be diff()'s, whatever order the answers come in.
+#include "diff_fixtures.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace kda::diff_test {
+namespace {
+
+// Counts what the diff asks of the store, answering from a full snapshot.
+struct CountingStore {
+  explicit CountingStore(const Snapshot& snapshot) : full(snapshot) {}
+  const Snapshot& full;
+  std::map<std::string, int> device_reads;
+  std::map<PairKey, int> pair_reads;
+
+  StoredScopes scopes() {
+    return StoredScopes{
+        [this](const std::string& device_id) {
+          ++device_reads[device_id];
+          std::vector<ScopeRow> rows;
+          for (const auto& [key, row] : full.scopes) {
+            if (key.device_id == device_id) rows.push_back(row);
+          }
+          return rows;
+        },
+        [this](const PairKey& pair) {
+          ++pair_reads[pair];
+          std::vector<ScopeRow> rows;
+          for (const auto& [key, row] : full.scopes) {
+            if (key.pair() == pair) rows.push_back(row);
+          }
+          return rows;
+        }};
+  }
+};
+
+Snapshot head_of(const Snapshot& full) {
+  Snapshot head = full;
+  head.scopes.clear();
+  return head;
+}
+
+void expect_same(const DiffResult& a, const DiffResult& b) {
+  EXPECT_EQ(a.changes, b.changes);
+  EXPECT_EQ(a.device_writes, b.device_writes);
+  EXPECT_EQ(a.scope_writes, b.scope_writes);
+  EXPECT_EQ(a.baselines, b.baselines);
+  EXPECT_EQ(a.baseline_devices, b.baseline_devices);
+  EXPECT_EQ(a.held_scope_removals, b.held_scope_removals);
+  EXPECT_EQ(a.held_device_removals, b.held_device_removals);
+  EXPECT_EQ(a.fetched_pairs, b.fetched_pairs);
+}
+
+// Twenty devices with scopes in every module; the poll changes, removes, adds, fails pairs,
+// drops three devices and lists two new ones, so that every rule and both guards have work.
+Snapshot big_snapshot() {
+  Snapshot before;
+  before.account_id = "1505084218764547200";
+  before.device_list_fetched_before = true;
+  for (int d = 0; d < 20; ++d) {
+    const std::string id = "18428467155273665" + std::to_string(10 + d);
+    store(before, device(id));
+    for (int module : known_modules) {
+      for (int s = 0; s < 4; ++s) store(before, id, scope(id + "-" + std::to_string(module) + "-" + std::to_string(s), module));
+    }
+  }
+  before.pair_failures[PairKey{"1842846715527366511", module_album}] = 2;  // restored below
+  before.pair_failures[PairKey{"1842846715527366512", module_folder}] = 2;  // lost below
+  return before;
+}
+
+Observation big_observation(const Snapshot& before) {
+  std::vector<Device> devices;
+  for (const auto& [id, row] : before.devices) {
+    if (id >= "1842846715527366527") continue;  // three devices gone
+    devices.push_back(row.device);
+  }
+  devices.push_back(device("1842846715527366590"));
+  devices.push_back(device("1842846715527366591"));
+  Observation seen = observe(devices);
+  for (const Device& d : devices) {
+    for (int module : known_modules) {
+      if (d.device_id == "1842846715527366512" && module == module_folder) {
+        failed(seen, d.device_id, module);
+        continue;
+      }
+      std::vector<Scope> answer;
+      for (const auto& [key, row] : before.scopes) {
+        if (key.pair() != PairKey{d.device_id, module}) continue;
+        if (key.scope_id.ends_with("-0")) continue;  // removed
+        Scope s = row.scope;
+        if (key.scope_id.ends_with("-1")) s.local_path += "/moved";  // changed
+        answer.push_back(s);
+      }
+      answer.push_back(scope(d.device_id + "-new-" + std::to_string(module), module));
+      fetched(seen, d.device_id, module, std::move(answer));
+    }
+  }
+  return seen;
+}
+
+DiffResult stream(const Snapshot& full, const Observation& seen, const DiffOptions& options,
+                  CountingStore& counting) {
+  const Snapshot head = head_of(full);
+  const StoredScopes stored = counting.scopes();
+  StreamingDiff streaming(head, full.scopes.size(), std::get<std::vector<Device>>(seen.devices),
+                          options, stored);
+  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
+  return streaming.finish();
+}
+
+TEST(StreamingDiff, AnyAnswerOrderGivesDiffsResult) {
+  const Snapshot before = big_snapshot();
+  const Observation seen = big_observation(before);
+  DiffOptions options;
+  options.coverage.after_failures = 3;
+  options.mass_removal.threshold = 0.9;  // not a mass removal
+  const DiffResult reference = diff(before, seen, options);
+  ASSERT_FALSE(reference.changes.empty());
+
+  std::mt19937 random(7);
+  for (int round = 0; round < 5; ++round) {
+    Observation shuffled = seen;
+    std::shuffle(shuffled.scope_fetches.begin(), shuffled.scope_fetches.end(), random);
+    CountingStore counting{before};
+    SCOPED_TRACE("round " + std::to_string(round));
+    expect_same(stream(before, shuffled, options, counting), reference);
+  }
+}
+
+TEST(StreamingDiff, AMassRemovalIsHeldWhateverTheAnswerOrder) {
+  const Snapshot before = big_snapshot();
+  const Observation seen = big_observation(before);
+  DiffOptions options;
+  options.mass_removal.threshold = 0.2;
+  options.mass_removal.min_items = 5;
+  const DiffResult reference = diff(before, seen, options);
+  ASSERT_GT(reference.held_scope_removals, 0u);
+
+  Observation reversed = seen;
+  std::reverse(reversed.scope_fetches.begin(), reversed.scope_fetches.end());
+  CountingStore counting{before};
+  expect_same(stream(before, reversed, options, counting), reference);
+}
+
+TEST(StreamingDiff, ReadsEachFetchedPairOnceAndOnlyRemovedDevicesWhole) {
+  const Snapshot before = big_snapshot();
+  Observation seen = big_observation(before);
+  // A repeated answer and an answer for a device the list does not hold are not read.
+  seen.scope_fetches.push_back(seen.scope_fetches.front());
+  fetched(seen, "9999", module_folder, {scope("stray")});
+  CountingStore counting{before};
+  stream(before, seen, {}, counting);
+
+  for (const auto& [pair, reads] : counting.pair_reads) EXPECT_EQ(reads, 1) << pair.device_id;
+  // 19 listed devices × 3 modules, less the failed pair.
+  EXPECT_EQ(counting.pair_reads.size(), 19u * 3 - 1);
+  EXPECT_FALSE(counting.pair_reads.contains(PairKey{"1842846715527366512", module_folder}));
+  EXPECT_FALSE(counting.pair_reads.contains(PairKey{"9999", module_folder}));
+  EXPECT_EQ(counting.device_reads,
+            (std::map<std::string, int>{{"1842846715527366527", 1},
+                                        {"1842846715527366528", 1},
+                                        {"1842846715527366529", 1}}));
+}
+
+TEST(StreamingDiff, TheHeadsScopesAreNotRead) {
+  // Only `stored` tells the diff what is stored: a head that still carries scopes must not
+  // change the result (the daemon's head has none).
+  const Snapshot before = known_laptop();
+  Snapshot head_with_stale_scopes = before;
+  store(head_with_stale_scopes, laptop_id, scope("stale"));
+  CountingStore counting{before};
+  const StoredScopes stored = counting.scopes();
+  const Observation seen = laptop_unchanged();
+  StreamingDiff streaming(head_with_stale_scopes, before.scopes.size(),
+                          std::get<std::vector<Device>>(seen.devices), {}, stored);
+  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
+  const DiffResult result = streaming.finish();
+  EXPECT_TRUE(result.changes.empty());
+  EXPECT_TRUE(nothing_written(result));
+}
+
+}  // namespace
+}  // namespace kda::diff_test
