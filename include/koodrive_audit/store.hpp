@@ -12,7 +12,7 @@
 //   (the message starts with the database path) and from our own checks (a write for a row
 //   that does not exist, an unknown outcome); SQLite::Exception for any other database error
 //   (busy beyond the timeout, disk full, a constraint). A failed call leaves the database as it
-//   was: commit_poll and each migration are single transactions. A moved-from Store may only
+//   was: commit_poll, prune and each migration are single transactions. A moved-from Store may only
 //   be destroyed or assigned to.
 #include "koodrive_audit/clock.hpp"
 #include "koodrive_audit/model.hpp"
@@ -216,6 +216,29 @@ struct VerifyReport {
   std::optional<std::int64_t> first_bad_seq() const;
 };
 
+// What Store::prune deletes (database.retention, issue #8).
+struct PruneRequest {
+  SystemTime cutoff;  // now - database.retention: what was observed before it may go
+  SystemTime now;     // recorded as retention_checkpoint.pruned_at
+  // The sinks of the running configuration: an event one of them has not delivered (seq above
+  // its cursor; a sink without a cursor row has delivered nothing) is kept, and so is every
+  // event after it. Cursors of sinks not listed (removed from the config) hold nothing back.
+  std::vector<std::string> sinks;
+  bool dry_run = false;  // count what would go, then roll back
+};
+
+struct PruneReport {
+  std::int64_t events = 0;     // rows deleted from each table
+  std::int64_t baselines = 0;
+  std::int64_t polls = 0;
+  std::int64_t devices = 0;    // removed devices (removed_at before the cutoff)
+  std::int64_t scopes = 0;     // removed scopes (removed_at before the cutoff)
+  std::int64_t through_seq = 0;  // events with seq <= this are gone (0: none ever pruned)
+  // The configured sink whose cursor kept older events ("" when no sink held any back).
+  std::string held_by_sink;
+  friend bool operator==(const PruneReport&, const PruneReport&) = default;
+};
+
 struct StoreOptions {
   // Test seam: called inside commit_poll's transaction after each stage's writes, with the
   // stage name: "account", "poll", "devices", "scopes", "events", "baselines", "fetch_status",
@@ -284,6 +307,30 @@ class Store {
   // never seen. set_sink_health creates the row (cursor 0) when needed and leaves the cursor.
   SinkHealth sink_health(std::string_view sink);
   void set_sink_health(std::string_view sink, const SinkHealth& health, SystemTime now);
+
+  // Retention (database.retention), in ONE write transaction, all or nothing:
+  //  - the events and baselines of the oldest polls, whole polls at a time, up to the newest
+  //    poll that finished before the cutoff and whose events every listed sink has delivered;
+  //    the chains then start at retention_checkpoint, which records the last pruned hashes and
+  //    the devices and scopes the pruned history left live (retention_state), so verify still
+  //    checks everything kept;
+  //  - polls that finished before the cutoff and that no kept event or baseline names, except
+  //    each account's newest ok or partial poll and those after it (the diff's "device list
+  //    fetched before" and failure streak come from them);
+  //  - scopes removed before the cutoff, then devices removed before the cutoff that no kept
+  //    scope, event or baseline names (with their fetch_status rows).
+  // Never a live device or scope, never accounts or sink cursors. Before deleting, the rows to
+  // go are checked like verify does (hashes, links, replay from the previous checkpoint): a
+  // history that does not verify is not pruned (StoreError naming the first problem).
+  // Idempotent: a second call with the same request deletes nothing.
+  PruneReport prune(const PruneRequest& request);
+  // Gives up to `max_pages` free pages back to the file system (PRAGMA incremental_vacuum) and
+  // returns how many it gave back: 0 when there are none, or when the database was created
+  // before auto_vacuum=INCREMENTAL (docs/schema.md: a one-time VACUUM converts it). One short
+  // write transaction per call, so a caller can do a bounded step at a time.
+  std::int64_t reclaim_space(std::int64_t max_pages);
+  // PRAGMA auto_vacuum == INCREMENTAL: reclaim_space can shrink the file.
+  bool incremental_vacuum_enabled();
 
   // Rows inserted, updated or deleted through this connection since it was opened
   // (sqlite3_total_changes64): lets tests prove that a poll without changes writes no row.

@@ -53,7 +53,8 @@ Daemon::Daemon(asio::io_context& io, Config config, Store& store, ServiceNotifie
       schedule_timer_(io),
       watchdog_timer_(io),
       random_(std::random_device{}()),
-      last_nominal_(steady_clock::now()) {}
+      last_nominal_(steady_clock::now()),
+      retention_(io.get_executor(), store, clock, [this] { return retention_policy(config_); }) {}
 
 Daemon::~Daemon() {
   for (auto& [name, worker] : workers_) worker->stop();
@@ -76,6 +77,7 @@ Result<void> Daemon::start() {
     asio::co_spawn(io_, watchdog_loop(*period), asio::detached);
   }
   asio::co_spawn(io_, schedule_loop(), asio::detached);
+  asio::co_spawn(io_, retention_.run(), asio::detached);
 
   const std::string first =
       config_.poll.run_on_start
@@ -167,6 +169,7 @@ void Daemon::request_stop(std::string_view reason) {
   if (polling_client_) polling_client_->stop();
   schedule_timer_.cancel();
   watchdog_timer_.cancel();
+  retention_.stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   for (auto& [name, worker] : workers_) worker->stop();

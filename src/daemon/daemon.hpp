@@ -13,6 +13,8 @@
 // - SIGTERM/SIGINT stop: the API client is stopped, so an in-flight poll ends at once and
 //   commits nothing; sink workers finish the delivery in progress; then run() has nothing left
 //   to do and io_context::run returns.
+// - Retention (daemon/retention.hpp): pruned at start and then daily, with the running
+//   configuration's database.retention and sinks.
 // - systemd: READY=1 once the scheduler is armed (the caller migrated the database first);
 //   STATUS= after every poll; WATCHDOG=1 from the event loop at half of WATCHDOG_USEC, so a
 //   stuck loop gets the service restarted; RELOADING=1 … READY=1 around a reload; STOPPING=1.
@@ -29,6 +31,7 @@
 #include <string>
 
 #include "daemon/poll_cycle.hpp"
+#include "daemon/retention.hpp"
 #include "daemon/schedule.hpp"
 #include "daemon/sink_worker.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -94,6 +97,7 @@ class Daemon {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_at_{};
   std::uint64_t polls_completed_ = 0;
+  Retention retention_;  // last: its policy reads config_
 };
 
 }  // namespace kda::daemon

@@ -25,19 +25,49 @@ constexpr std::string_view insert_baseline_sql =
     "INSERT INTO baselines (baseline_id, poll_id, observed_at, account_id, device_id, "
     "module_code, records_json, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-ChainTip tip(StatementCache& statements, std::string_view sql) {
+// A chain whose rows retention pruned entirely continues from the checkpoint's hash. The table
+// exists from migration 0005 on; the 0003 step runs before it, so look before asking.
+std::optional<std::string> checkpoint_hash(StatementCache& statements, std::string_view column) {
+  {
+    auto exists = statements.borrow(
+      "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+        "name = 'retention_checkpoint')");
+    if (!exists->executeStep() || exists->getColumn(0).getInt() == 0) return std::nullopt;
+  }
+  const std::string sql = "SELECT " + std::string(column) +
+                          " FROM retention_checkpoint WHERE checkpoint_id = 1";
   auto q = statements.borrow(sql);
-  q->executeStep();
+  if (!q->executeStep()) return std::nullopt;
+  return q->getColumn(0).getString();
+}
+
+ChainTip tip(StatementCache& statements, std::string_view sql, std::string_view checkpoint_column) {
   ChainTip result;
-  result.next_id = q->getColumn(0).getInt64() + 1;
-  if (q->getColumn(1).getInt() != 0) result.prev_hash = text_or_empty(*q, 2);
+  bool empty = false;
+  {
+    auto q = statements.borrow(sql);
+    q->executeStep();
+    result.next_id = q->getColumn(0).getInt64() + 1;
+    if (q->getColumn(1).getInt() != 0) {
+      result.prev_hash = text_or_empty(*q, 2);
+    } else {
+      empty = true;
+    }
+  }
+  if (empty) {
+    if (auto hash = checkpoint_hash(statements, checkpoint_column)) result.prev_hash = *hash;
+  }
   return result;
 }
 
 }  // namespace
 
-ChainTip events_tip(StatementCache& statements) { return tip(statements, events_tip_sql); }
-ChainTip baselines_tip(StatementCache& statements) { return tip(statements, baselines_tip_sql); }
+ChainTip events_tip(StatementCache& statements) {
+  return tip(statements, events_tip_sql, "through_seq_hash");
+}
+ChainTip baselines_tip(StatementCache& statements) {
+  return tip(statements, baselines_tip_sql, "through_baseline_hash");
+}
 
 void append_record(std::string& array, const Record& record) {
   array += array.empty() ? '[' : ',';

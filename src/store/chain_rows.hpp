@@ -35,8 +35,9 @@ struct ChainTip {
 
 // The next id is one past the larger of AUTOINCREMENT's high-water mark (sqlite_sequence) and
 // the largest id present, so an id is never reused, exactly as AUTOINCREMENT would choose it;
-// prev_hash is the hash of the row with the largest id (genesis when the table is empty; "" when
-// that row's hash is NULL, which verify then reports). Call inside the write transaction.
+// prev_hash is the hash of the row with the largest id ("" when that row's hash is NULL, which
+// verify then reports); when the table is empty, the hash retention_checkpoint recorded for the
+// last pruned row, or genesis when nothing was pruned. Call inside the write transaction.
 ChainTip events_tip(StatementCache& statements);
 ChainTip baselines_tip(StatementCache& statements);
 

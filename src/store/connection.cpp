@@ -39,6 +39,10 @@ SQLite::Database open_connection(const std::filesystem::path& path) {
     // No OPEN_CREATE: the file exists now, and if it vanished in between, failing is right.
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE,
                         static_cast<int>(busy_timeout.count()));
+    // Retention frees pages daily; with incremental auto-vacuum they can be given back to the
+    // file system in short steps (Store::reclaim_space). It only takes effect on a database
+    // without tables yet, i.e. a new one; an existing file keeps its mode (a no-op here).
+    db.exec("PRAGMA auto_vacuum = INCREMENTAL");
     // WAL lets operators read with sqlite3 while the daemon writes. It is a property of the
     // file, so an existing database already in WAL just answers "wal".
     const std::string journal_mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();

@@ -47,11 +47,13 @@ constexpr std::string_view live_scope_count_sql =
 constexpr std::string_view fetched_pairs_sql =
     "SELECT device_id, module_code FROM fetch_status "
     "WHERE account_id = ?1 AND last_success_at IS NOT NULL";
-// Live devices with a device.added event (events_by_device serves the EXISTS).
+// Live devices with a device.added event (events_by_device serves the EXISTS), or whose
+// device.added event retention pruned (retention_announced).
 constexpr std::string_view announced_devices_sql =
-    "SELECT d.device_id FROM devices d WHERE d.account_id = ?1 AND d.removed_at IS NULL AND "
+    "SELECT d.device_id FROM devices d WHERE d.account_id = ?1 AND d.removed_at IS NULL AND ("
     "EXISTS (SELECT 1 FROM events e WHERE e.account_id = d.account_id AND "
-    "e.device_id = d.device_id AND e.type = 'device.added')";
+    "e.device_id = d.device_id AND e.type = 'device.added') OR EXISTS (SELECT 1 FROM "
+    "retention_announced a WHERE a.account_id = d.account_id AND a.device_id = d.device_id))";
 constexpr std::string_view device_list_fetched_sql =
     "SELECT EXISTS (SELECT 1 FROM polls WHERE account_id = ?1 AND outcome IN ('ok', 'partial'))";
 constexpr std::string_view pair_failures_sql =

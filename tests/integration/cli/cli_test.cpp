@@ -105,7 +105,9 @@ TEST_F(Cli, MigrateCreatesExactlyTheDesignedTablesAndViewsAndIsIdempotent) {
   EXPECT_EQ(names, (std::set<std::string>{"table:accounts", "table:devices", "table:scopes",
                                           "table:events", "table:polls", "table:fetch_status",
                                           "table:sink_cursors", "table:baselines",
-                                          "table:chain_origin", "view:current_scopes",
+                                          "table:chain_origin", "table:retention_checkpoint",
+                                          "table:retention_state", "table:retention_announced",
+                                          "view:current_scopes",
                                           "view:scope_history", "view:current_fetch_status"}));
 
   result = run_cli({"migrate", "--config", config.string()});
