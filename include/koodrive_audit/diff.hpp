@@ -109,6 +109,10 @@ class StreamingDiff {
   StreamingDiff(StreamingDiff&&) noexcept;
   StreamingDiff& operator=(StreamingDiff&&) noexcept;
 
+  // How many answers will come (listed devices × modules). Optional: it lets the diff size its
+  // write buffer from the first answers instead of doubling it as it goes, which would briefly
+  // hold two copies of a 90,000-scope baseline.
+  void expect_answers(std::size_t answers);
   // One pair's answer. Calls `stored.of_pair` for a successful fetch of a listed device.
   void add(const ScopeFetch& fetch);
   // The result, in the order documented on DiffResult. Call once.

@@ -182,6 +182,7 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   for (const Device& device : *devices) {
     for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
   }
+  streaming.expect_answers(pairs.size());
   devices->clear();
   devices->shrink_to_fit();
   std::vector<PairAttempt> attempts;

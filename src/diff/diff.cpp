@@ -66,11 +66,31 @@ struct StreamingDiff::State {
   DiffOptions options;
   int confirm_removals;
   const StoredScopes& stored;
-  std::map<std::string, std::string> listed;  // device_id → device_name; the first entry wins
+  // A listed device, and which of its modules have answered (the first answer of a pair wins).
+  // Kept per device rather than as a set of pairs: 30,000 pairs cost 3 MB as set nodes.
+  struct Listed {
+    std::string device_name;
+    unsigned answered_known = 0;  // bit i: known_modules[i] answered
+    std::set<int> answered_other;
+
+    // False when the module had answered already.
+    bool first_answer(int module_code) {
+      for (std::size_t i = 0; i < std::size(known_modules); ++i) {
+        if (known_modules[i] != module_code) continue;
+        const unsigned bit = 1u << i;
+        if ((answered_known & bit) != 0) return false;
+        answered_known |= bit;
+        return true;
+      }
+      return answered_other.insert(module_code).second;
+    }
+  };
+  std::map<std::string, Listed> listed;  // by device_id; the first entry of a device wins
   std::set<std::string> announced;            // devices announced with device.added
-  std::set<PairKey> seen_pairs;               // the first answer of a pair wins
   DiffResult result;                          // changes: the device changes only, until finish
   std::vector<Change> scope_changes;
+  std::size_t expected_answers = 0;
+  std::size_t answers = 0;
   std::optional<Change> device_list_coverage;
   std::vector<Change> pair_coverage;
   diff_detail::NewRemovals removals;
@@ -100,7 +120,7 @@ struct StreamingDiff::State {
     std::map<std::string, const Device*> observed;
     for (const Device& device : devices) {
       if (observed.try_emplace(device.device_id, &device).second) {
-        listed.emplace(device.device_id, device.device_name);
+        listed.emplace(device.device_id, Listed{device.device_name, 0, {}});
       }
     }
     const bool silent_first_list =
@@ -148,6 +168,18 @@ struct StreamingDiff::State {
     }
   }
 
+  // Once a sample of the answers is in, sizes scope_writes for all of them at the sample's
+  // rate, with an eighth to spare: growing by doubling instead briefly holds the old and the
+  // new buffer, which for a 90,000-scope baseline is the poll's peak memory.
+  void reserve_writes(std::size_t more) {
+    std::vector<ScopeWrite>& writes = result.scope_writes;
+    const std::size_t needed = writes.size() + more;
+    const std::size_t sample = std::max<std::size_t>(64, expected_answers / 64);
+    if (needed <= writes.capacity() || answers < sample || answers >= expected_answers) return;
+    const double rate = static_cast<double>(needed) / static_cast<double>(answers);
+    writes.reserve(static_cast<std::size_t>(rate * static_cast<double>(expected_answers) * 1.125));
+  }
+
   // Diffs one successfully fetched (device, module). `silent` is the baseline rule: scopes not
   // yet stored are recorded without an event. Rows already stored follow the ordinary rules
   // even then, because a change to something we have recorded is news whatever the pair's
@@ -165,6 +197,7 @@ struct StreamingDiff::State {
     for (const auto& [id, scope] : fetched) ids.insert(id);
     for (const auto& [id, row] : stored_rows) ids.insert(id);
 
+    reserve_writes(ids.size());
     std::size_t recorded_silently = 0;
     for (const std::string& id : ids) {
       const auto old_row = stored_rows.find(id);
@@ -225,8 +258,11 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
   // (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
   // of a pair shadows a later successful one, so a duplicate can never turn failure into data.
   const auto device = s.listed.find(fetch.pair.device_id);
-  if (device == s.listed.end() || !s.seen_pairs.insert(fetch.pair).second) return;
-  const std::string& device_name = device->second;
+  if (device == s.listed.end() || !device->second.first_answer(fetch.pair.module_code)) {
+    return;
+  }
+  ++s.answers;
+  const std::string& device_name = device->second.device_name;
   if (auto coverage = diff_detail::pair_coverage(s.head, fetch.pair, device_name,
                                                  std::get_if<FetchFailure>(&fetch.result),
                                                  s.options.coverage)) {
@@ -243,6 +279,8 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
   s.diff_pair(fetch.pair, *scopes, device_name, silent);
   s.result.fetched_pairs.insert(fetch.pair);
 }
+
+void StreamingDiff::expect_answers(std::size_t answers) { state_->expected_answers = answers; }
 
 DiffResult StreamingDiff::finish() {
   State& s = *state_;

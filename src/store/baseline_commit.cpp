@@ -2,8 +2,10 @@
 
 #include "store/chain_rows.hpp"
 
-#include <map>
+#include <algorithm>
 #include <set>
+#include <tuple>
+#include <vector>
 
 namespace kda::store {
 
@@ -49,27 +51,35 @@ void write_baselines(StatementCache& statements, const PollCommit& poll, std::in
     insert_baseline(statements, row, tip);
   }
 
-  std::map<PairKey, std::string> records;  // by pair: the rows' order
-  for (const PairKey& pair : poll.baseline_pairs) records.try_emplace(pair);
-  // scope_writes come sorted by (device, module, scope): look each pair up once, not per row.
-  auto pair = records.end();
+  // One pair's row at a time, built and inserted before the next: a baseline of 90,000 scopes
+  // never holds all its JSON at once. The seen writes, grouped by pair in the order given
+  // (commit_poll's writes come sorted, so each pair's records are in scope_id order).
+  const auto pair_of = [](const ScopeWrite& w) { return std::tie(w.device_id, w.scope.module_code); };
+  std::vector<const ScopeWrite*> seen;
+  seen.reserve(poll.scope_writes.size());
   for (const ScopeWrite& w : poll.scope_writes) {
-    if (w.kind != RowWrite::seen) continue;
-    if (pair == records.end() || pair->first.device_id != w.device_id ||
-        pair->first.module_code != w.scope.module_code) {
-      pair = records.find(PairKey{w.device_id, w.scope.module_code});
-      if (pair == records.end()) continue;
-    }
-    if (!scopes_with_event.empty() &&
-        scopes_with_event.contains(ScopeKey{w.device_id, w.scope.module_code, w.scope.scope_id})) {
-      continue;
-    }
-    append_record(pair->second, w.scope);
+    if (w.kind == RowWrite::seen) seen.push_back(&w);
   }
-  for (auto& [key, array] : records) {
+  std::stable_sort(seen.begin(), seen.end(), [&](const ScopeWrite* a, const ScopeWrite* b) {
+    return pair_of(*a) < pair_of(*b);
+  });
+  const std::set<PairKey> pairs(poll.baseline_pairs.begin(), poll.baseline_pairs.end());
+  auto next = seen.begin();
+  for (const PairKey& key : pairs) {
+    const auto wanted = std::tie(key.device_id, key.module_code);
+    while (next != seen.end() && pair_of(**next) < wanted) ++next;
+    std::string records;
+    for (; next != seen.end() && pair_of(**next) == wanted; ++next) {
+      const ScopeWrite& w = **next;
+      if (!scopes_with_event.empty() &&
+          scopes_with_event.contains(ScopeKey{w.device_id, w.scope.module_code, w.scope.scope_id})) {
+        continue;
+      }
+      append_record(records, w.scope);
+    }
     row.device_id = key.device_id;
     row.module_code = key.module_code;
-    row.records_json = close_records(std::move(array));
+    row.records_json = close_records(std::move(records));
     insert_baseline(statements, row, tip);
   }
 }
