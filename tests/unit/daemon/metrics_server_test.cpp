@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -38,6 +39,7 @@ class MetricsServerTest : public ::testing::Test {
     ASSERT_TRUE(listening) << listening.error().message();
     server_ = *listening;
     peer_ = {"127.0.0.1", server_->local_endpoint().port(), "", ""};
+    // The guard keeps run() going until TearDown, so that on_io always has a thread to run on.
     thread_ = std::thread([this] { io_.run(); });
   }
   // Runs `f` on the io thread and returns its result.
@@ -48,8 +50,11 @@ class MetricsServerTest : public ::testing::Test {
     return result.get_future().get();
   }
   void TearDown() override {
-    if (server_ && thread_.joinable()) on_io([this] { server_->stop(); return 0; });
-    if (thread_.joinable()) thread_.join();  // the server's coroutines end, so run() returns
+    if (thread_.joinable()) {
+      on_io([this] { server_->stop(); return 0; });
+      work_.reset();
+      thread_.join();  // the server's coroutines end, so run() returns
+    }
   }
   // A raw connection that reads until the peer closes; throws after 5 s.
   std::string read_until_closed(tcp::socket& socket) {
@@ -67,6 +72,7 @@ class MetricsServerTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::shared_ptr<MetricsServer> server_;
   test::HttpPeer peer_;
   std::thread thread_;
