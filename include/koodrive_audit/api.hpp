@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kda::api {
@@ -52,6 +53,20 @@ struct RetryPolicy {
 
 inline constexpr std::chrono::milliseconds retry_after_ceiling{5 * 60 * 1000};
 
+// One HTTP request as sent (a retry is a request of its own), for the daemon's metrics.
+// Carries no device id and no error text: only bounded values.
+struct RequestRecord {
+  std::string_view endpoint;  // "device_list" | "scope_list"
+  // The HTTP status ("200", "503") when an answer was read (a 200 whose body is a KooDrive
+  // error is still "200"); else the error kind: "timeout", "connect", "body_too_large",
+  // "malformed" (not HTTP), "cancelled" (stop()).
+  std::string_view status;
+  std::chrono::nanoseconds duration{0};  // write to answer (or failure), pool wait included
+};
+// Called on the client's executor after each request, before any retry sleep. Must not throw
+// and must not block.
+using RequestObserver = std::function<void(const RequestRecord&)>;
+
 struct ClientOptions {
   // https://host[:port] — or http:// to 127.0.0.1, ::1 or localhost only (invalid_request
   // otherwise). A path, if any, is prefixed to the API paths.
@@ -64,6 +79,7 @@ struct ClientOptions {
   std::size_t max_response_bytes = 16 * 1024 * 1024;  // body cap → errc::body_too_large
   std::chrono::milliseconds idle_timeout{30'000};     // an older idle connection is not reused
   bool date_line_in_string_to_sign = false;           // see api/signer.hpp
+  RequestObserver observer;                           // optional
 };
 
 // What a fetch cost. The daemon records these in the polls row.

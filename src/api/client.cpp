@@ -28,6 +28,16 @@ namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view device_path = "/koodrive/ose/v1/backup/device";
 
+// The status label of a request that got no HTTP answer: the kind of failure, never its text.
+std::string_view failure_kind(const Error& error) {
+  if (error.code == errc::timeout) return "timeout";
+  if (error.code == errc::connection_failed) return "connect";
+  if (error.code == errc::body_too_large) return "body_too_large";
+  if (error.code == errc::malformed_response) return "malformed";
+  if (error.code == errc::cancelled) return "cancelled";
+  return "error";
+}
+
 RandomSource default_random() {
   auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
   return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
@@ -86,7 +96,8 @@ struct Client::Impl {
   // One API request with its retries; `decode` turns a 200 body into T.
   template <class T, class Decode>
   asio::awaitable<Result<T>> request(std::shared_ptr<Impl> self, Credentials credentials,
-                                     ApiRequest api_request, Decode decode, FetchStats* stats) {
+                                     ApiRequest api_request, std::string_view endpoint_name,
+                                     Decode decode, FetchStats* stats) {
     (void)self;  // keeps this Impl alive while the request runs
     const Endpoint& endpoint = http->endpoint();
     api_request.path = endpoint.path_prefix + api_request.path;
@@ -118,7 +129,13 @@ struct Client::Impl {
         }
       }
       count(stats, {1, attempt > 1 ? 1u : 0u, 0});
+      const auto sent_at = std::chrono::steady_clock::now();
       auto response = co_await http->send(build, context);
+      if (options.observer) {
+        const std::string status =
+            response ? std::to_string(response->status) : std::string(failure_kind(response.error()));
+        options.observer({endpoint_name, status, std::chrono::steady_clock::now() - sent_at});
+      }
       Error error;
       if (!response) {
         error = std::move(response.error());
@@ -197,7 +214,8 @@ asio::awaitable<Result<std::vector<Device>>> Client::list_devices(Credentials cr
     return decode_device_list(body, context);
   };
   co_return co_await impl_->request<std::vector<Device>>(impl_, std::move(credentials),
-                                                         std::move(request), decode, stats);
+                                                         std::move(request), "device_list",
+                                                         decode, stats);
 }
 
 asio::awaitable<Result<std::vector<Scope>>> Client::list_scopes(Credentials credentials,
@@ -215,7 +233,8 @@ asio::awaitable<Result<std::vector<Scope>>> Client::list_scopes(Credentials cred
     return decode_scope_list(body, module_code, context);
   };
   co_return co_await impl_->request<std::vector<Scope>>(impl_, std::move(credentials),
-                                                        std::move(request), decode, stats);
+                                                        std::move(request), "scope_list",
+                                                        decode, stats);
 }
 
 void Client::stop() {

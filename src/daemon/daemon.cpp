@@ -54,21 +54,32 @@ Daemon::Daemon(asio::io_context& io, Config config, Store& store, ServiceNotifie
       watchdog_timer_(io),
       random_(std::random_device{}()),
       last_nominal_(steady_clock::now()),
+      metrics_(steady_clock::now(), clock.now(), KDA_VERSION),
       retention_(io.get_executor(), store, clock, [this] { return retention_policy(config_); }) {}
 
 Daemon::~Daemon() {
-  for (auto& [name, worker] : workers_) worker->stop();
+  for (auto& [name, worker] : workers_) {
+    worker->set_observer({});  // its loop may outlive this object by one turn
+    worker->stop();
+  }
+  if (metrics_server_) metrics_server_->stop();
 }
 
 double Daemon::unit_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
 
 Result<void> Daemon::start() {
   Result<api::Client> client =
-      api::Client::create(io_.get_executor(), client_options(config_), clock_);
+      api::Client::create(io_.get_executor(), observed_client_options(config_), clock_);
   if (!client) return client.error();
+  if (config_.metrics.enabled) {
+    auto server = listen_metrics(config_.metrics);
+    if (!server) return server.error();
+    metrics_server_ = *server;
+  }
   client_ = *client;
   signals_.add(SIGUSR1);
   apply_sinks();
+  scope_metrics();
 
   asio::co_spawn(io_, signal_loop(), asio::detached);
   if (const auto period = notifier_.watchdog_period()) {
@@ -111,6 +122,9 @@ void Daemon::apply_sinks() {
     auto worker = std::make_shared<SinkWorker>(
         io_.get_executor(), store_, clock_, std::move(configured.sink), std::move(configured.types),
         configured.backoff, [this] { return unit_random(); });
+    worker->set_observer([this](const std::string& sink, std::size_t delivered, bool failed) {
+      metrics_.on_delivery(sink, delivered, failed);
+    });
     worker->start();
     kept.emplace(name, std::move(worker));
   }
@@ -122,6 +136,9 @@ void Daemon::apply_sinks() {
     worker->stop();
   }
   workers_ = std::move(kept);
+  std::vector<std::string> names;
+  for (const auto& [name, worker] : workers_) names.push_back(name);
+  metrics_.set_sinks(names);
 }
 
 void Daemon::notify_status(const std::string& status) { notifier_.notify("STATUS=" + status); }
@@ -173,6 +190,7 @@ void Daemon::request_stop(std::string_view reason) {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   for (auto& [name, worker] : workers_) worker->stop();
+  if (metrics_server_) metrics_server_->stop();
 }
 
 void Daemon::request_poll() {
@@ -205,7 +223,7 @@ void Daemon::reload() {
     return;
   }
   Result<api::Client> client =
-      api::Client::create(io_.get_executor(), client_options(*fresh), clock_);
+      api::Client::create(io_.get_executor(), observed_client_options(*fresh), clock_);
   if (!client) {
     spdlog::error("reload.rejected error=\"api: {}\" keeping=\"the running configuration\"",
                   client.error().message());
@@ -220,11 +238,13 @@ void Daemon::reload() {
     fresh->database.path = config_.database.path;
   }
   const bool schedule_changed = fresh->poll != config_.poll;
+  const MetricsConfig running_metrics = config_.metrics;
   config_ = std::move(*fresh);
   // The poll in flight, if any, finishes with the client it started with (polling_client_).
   client_ = *client;
   set_log_level(config_.log.level);
   apply_sinks();
+  apply_metrics(running_metrics);
   if (schedule_changed) {
     replan_ = true;
     schedule_timer_.cancel();
@@ -280,6 +300,7 @@ asio::awaitable<void> Daemon::poll_once(std::string_view trigger) {
   poll_in_flight_ = false;
   if (cycle_outcome(reports) == "cancelled") co_return;
 
+  record_polls(reports);
   ++polls_completed_;
   std::size_t events = 0;
   for (const PollReport& report : reports) events += report.changes.size();

@@ -18,6 +18,10 @@
 // - systemd: READY=1 once the scheduler is armed (the caller migrated the database first);
 //   STATUS= after every poll; WATCHDOG=1 from the event loop at half of WATCHDOG_USEC, so a
 //   stuck loop gets the service restarted; RELOADING=1 … READY=1 around a reload; STOPPING=1.
+// - metrics.enabled: GET /metrics and /healthz on metrics.listen (README "Metrics"), logged
+//   as `metrics.listening address=…` with the bound port; a bind failure fails start(). A
+//   reload that changes metrics.* moves the listener: the new address is bound first, and if
+//   that fails the old listener stays (logged as reload.metrics_kept).
 // Single-threaded: everything runs on the one io_context given to the constructor.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,6 +34,8 @@
 #include <random>
 #include <string>
 
+#include "daemon/daemon_metrics.hpp"
+#include "daemon/metrics_server.hpp"
 #include "daemon/poll_cycle.hpp"
 #include "daemon/retention.hpp"
 #include "daemon/schedule.hpp"
@@ -75,6 +81,13 @@ class Daemon {
   std::size_t shard_account_count() const;
   std::string shard_text() const;
   void apply_sinks();
+  // The endpoint (daemon_endpoint.cpp).
+  api::ClientOptions observed_client_options(const Config& config);
+  Result<std::shared_ptr<MetricsServer>> listen_metrics(const MetricsConfig& metrics);
+  void apply_metrics(const MetricsConfig& running);
+  void scope_metrics();
+  void record_polls(const std::vector<PollReport>& reports);
+  HttpAnswer answer_scrape(std::string_view path);
   void notify_status(const std::string& status);
   double unit_random();
 
@@ -97,6 +110,8 @@ class Daemon {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_at_{};
   std::uint64_t polls_completed_ = 0;
+  DaemonMetrics metrics_;
+  std::shared_ptr<MetricsServer> metrics_server_;
   Retention retention_;  // last: its policy reads config_
 };
 

@@ -228,6 +228,7 @@ boost::asio::awaitable<PollReport> poll_account_reporting_errors(api::Client cli
   report.account_id = account.account_id;
   report.outcome = "failed";
   report.error = "database: " + database_error;
+  report.database_error = true;
   co_return report;
 }
 

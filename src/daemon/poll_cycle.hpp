@@ -36,6 +36,7 @@ struct PollReport {
   std::size_t baseline_devices = 0;
   api::FetchStats stats;
   std::string error;  // the device list's failure, or the first failed pair's
+  bool database_error = false;  // the commit failed (error is "database: …")
   std::chrono::milliseconds duration{0};
   std::chrono::milliseconds commit_duration{0};  // of Store::commit_poll; 0 on a dry run
 };

@@ -115,6 +115,7 @@ asio::awaitable<void> SinkWorker::run() {
     if (report.delivered > 0) {
       spdlog::debug("sink.delivered sink={} events={}", name_, report.delivered);
     }
+    if (observer_) observer_(name_, report.delivered, report.error && !stopping_);
     if (stopping_) break;
     if (report.error) {
       co_await handle_failure(std::move(*report.error), report.delivered);

@@ -33,6 +33,11 @@ struct SinkBackoff {
 
 class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
  public:
+  // Told after each drain of the outbox: the sink, the events acknowledged, and whether the
+  // drain stopped on a failed delivery (not on a stop). For metrics; must not throw.
+  using DeliveryObserver =
+      std::function<void(const std::string& sink, std::size_t delivered, bool failed)>;
+
   SinkWorker(boost::asio::any_io_executor executor, Store& store, const Clock& clock,
              std::unique_ptr<Sink> sink, std::set<std::string> types, SinkBackoff backoff,
              std::function<double()> unit_random);
@@ -47,10 +52,13 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
                std::optional<SinkBackoff> backoff = std::nullopt);
   // Ends the loop; a delivery in progress is cancelled (Sink::cancel) and not acknowledged.
   void stop();
+  void set_observer(DeliveryObserver observer) { observer_ = std::move(observer); }
 
   const std::string& name() const noexcept { return name_; }
   bool running() const noexcept { return running_; }
   bool disabled() const noexcept { return disabled_; }
+  // The event types the sink takes (empty = every type), for its backlog.
+  const std::set<std::string>& types() const noexcept { return types_; }
   // Why the last delivery failed, while it keeps failing.
   const std::optional<Error>& last_error() const noexcept { return last_error_; }
   int consecutive_failures() const noexcept { return consecutive_failures_; }
@@ -72,6 +80,7 @@ class SinkWorker : public std::enable_shared_from_this<SinkWorker> {
   std::optional<SinkBackoff> replacement_backoff_;
   SinkBackoff backoff_;
   std::function<double()> unit_random_;
+  DeliveryObserver observer_;
   boost::asio::steady_timer timer_;
   bool woken_ = true;  // drain once at start
   bool sleeping_on_wake_ = false;

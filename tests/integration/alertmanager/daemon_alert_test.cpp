@@ -79,6 +79,7 @@ class DaemonAlertTest : public ::testing::Test {
         << "\", name: test}]\n"
            "database: {path: audit.db}\n"
            "poll: {interval: 1h, jitter: 0%, run_on_start: true}\n"
+           "metrics: {listen: \"127.0.0.1:0\"}\n"
            "events:\n  sinks:\n    - {type: log}\n"
            "    - {type: alertmanager, name: pager, url: \""
         << alertmanager_->url() << "\", types: [scope.removed, device.removed], timeout: 2s}\n";
@@ -213,6 +214,7 @@ TEST_F(DaemonAlertTest, TwoDaemonsPollingTheSameAccountMakeOneAlertPerChange) {
                           << account << "\", name: test}]\n"
                           << "database: {path: " << name << ".db}\n"
                           << "poll: {interval: 1h, jitter: 0%, run_on_start: true}\n"
+                             "metrics: {listen: \"127.0.0.1:0\"}\n"
                              "log: {level: debug}\n"
                              "events:\n  sinks:\n"
                              "    - {type: alertmanager, name: pager, url: \""

@@ -286,6 +286,33 @@ TEST(ClientAgainstSim, TransientFailuresThenSuccess) {
   EXPECT_EQ(counted(f.sim, "devices", "200"), 1u);
 }
 
+TEST(ClientAgainstSim, TheObserverSeesEveryRequestSentWithItsEndpointAndStatus) {
+  Fixture f;
+  add_fault(f.sim, R"({"kind":"status","status":503,"count":1,"endpoint":"devices"})");
+  add_fault(f.sim, R"({"kind":"truncated","count":1,"endpoint":"scopes"})");
+  std::vector<std::pair<std::string, std::string>> seen;
+  auto options = options_for(f.sim);
+  options.observer = [&seen](const RequestRecord& record) {
+    EXPECT_GE(record.duration, std::chrono::nanoseconds(0));
+    seen.emplace_back(record.endpoint, record.status);
+  };
+  auto client = f.client(options);
+  FetchStats stats;
+  const Observation observation =
+      run(f.io, fetch_observation(client, app_credentials(), {100}, &stats));
+  ASSERT_TRUE(observation.device_list_ok());
+  // One record per request sent, retries included: 503 then 200 for the list; an answer cut
+  // short (a connection failure) then 200 for the first pair; 200 for the second.
+  ASSERT_EQ(seen.size(), stats.requests);
+  std::multiset<std::pair<std::string, std::string>> counted_records(seen.begin(), seen.end());
+  EXPECT_EQ(counted_records, (std::multiset<std::pair<std::string, std::string>>{
+                                 {"device_list", "503"},
+                                 {"device_list", "200"},
+                                 {"scope_list", "connect"},
+                                 {"scope_list", "200"},
+                                 {"scope_list", "200"}}));
+}
+
 TEST(ClientAgainstSim, RetryAfterIsHonoured) {
   Fixture f;
   add_fault(f.sim, R"({"kind":"status","status":429,"retry_after":1,"count":1,"endpoint":"devices"})");

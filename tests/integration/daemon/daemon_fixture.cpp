@@ -51,6 +51,9 @@ void DaemonTest::write_config(const DaemonConfig& config) {
       << config.interval
       << ", jitter: 0%, run_on_start: " << (config.run_on_start ? "true" : "false")
       << "}\n"
+         "metrics: "
+      << config.metrics
+      << "\n"
          "events:\n  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n";
   for (const std::string& sink : config.extra_sinks) out << "    - " << sink << "\n";
 }

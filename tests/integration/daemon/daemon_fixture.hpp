@@ -23,6 +23,8 @@ struct DaemonConfig {
   bool run_on_start = true;
   std::string timeout = "2s";
   std::vector<std::string> extra_sinks;  // YAML flow mappings, e.g. "{type: jsonl, path: b.jsonl}"
+  // The metrics section: by default a free loopback port, so that tests never collide.
+  std::string metrics = R"({listen: "127.0.0.1:0"})";
 
   DaemonConfig& every(std::string value) {
     interval = std::move(value);
@@ -34,6 +36,10 @@ struct DaemonConfig {
   }
   DaemonConfig& request_timeout(std::string value) {
     timeout = std::move(value);
+    return *this;
+  }
+  DaemonConfig& metrics_section(std::string yaml) {
+    metrics = std::move(yaml);
     return *this;
   }
   DaemonConfig& sink(std::string yaml) {

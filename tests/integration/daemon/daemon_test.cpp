@@ -141,7 +141,7 @@ TEST_F(DaemonTest, SighupRejectsABrokenConfigAndKeepsRunning) {
   std::ofstream(dir_ / "config.yaml", std::ios::app) << "pol: {interval: soon}\n";
   daemon->signal(SIGHUP);
   ASSERT_TRUE(daemon->wait_for("reload.rejected problems=", deadline)) << daemon->log();
-  EXPECT_THAT(daemon->log(), HasSubstr("config.yaml:13:1: pol: unknown key"));
+  EXPECT_THAT(daemon->log(), HasSubstr("config.yaml:14:1: pol: unknown key"));
 
   // Still running with the previous config.
   sim_ok("DELETE", std::string("/_sim/devices/") + phone);

@@ -49,7 +49,8 @@ std::string idle_config() {
          "auth: {mode: token, token_file: token}\n"
          "accounts: [{user_id: \"1505084218764547200\"}]\n"
          "database: {path: audit.db}\n"
-         "poll: {interval: 1h, run_on_start: false}\n";
+         "poll: {interval: 1h, run_on_start: false}\n"
+         "metrics: {listen: \"127.0.0.1:0\"}\n";
 }
 
 TEST(FileModes, CheckConfigWarnsAboutAConfigOthersCanReadOrWrite) {
@@ -114,6 +115,7 @@ TEST(FileModes, DatabaseWalAndJsonlAreCreated0640UnderUmask000) {
                          "accounts: [{user_id: \"1505084218764547200\"}]\n"
                          "database: {path: state/deeper/audit.db}\n"
                          "poll: {interval: 1h}\n"
+                         "metrics: {listen: \"127.0.0.1:0\"}\n"
                          "events:\n  baseline: emit\n  sinks:\n    - {type: jsonl, path: events.jsonl}\n");
   const fs::path db = dir / "state" / "deeper" / "audit.db";
   const fs::path jsonl = dir / "events.jsonl";

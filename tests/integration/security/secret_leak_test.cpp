@@ -122,6 +122,7 @@ class SecretLeak : public ::testing::Test {
             "    auth: {mode: app, app_id: \"" + app_id + "\", app_secret_file: app-secret}\n"
             "database: {path: audit.db}\n"
             "poll: {interval: 1h, jitter: 0%}\n"
+            "metrics: {listen: \"127.0.0.1:0\"}\n"
             "events:\n  sinks:\n"
             "    - {type: log}\n"
             "    - {type: jsonl, path: events.jsonl}\n"
