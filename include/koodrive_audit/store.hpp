@@ -283,6 +283,11 @@ class Store {
   // missing_count, in (module_code, scope_id) order. One indexed query each.
   std::vector<ScopeRow> live_scopes(const std::string& account_id, const std::string& device_id);
   std::vector<ScopeRow> live_scopes(const std::string& account_id, const PairKey& pair);
+  // The live scopes of the devices from `first_device` to `last_device` (inclusive, byte order),
+  // in (device_id, module_code, scope_id) order: one range of the primary key.
+  std::vector<ScopeRow> live_scopes_between(const std::string& account_id,
+                                            const std::string& first_device,
+                                            const std::string& last_device);
 
   // Writes one account poll in ONE transaction, all or nothing: the account row (name
   // updated), the poll row (events = changes.size()), the snapshot rows, one event per change

@@ -1,6 +1,8 @@
 #include "api/coroutine_warnings.hpp"
 #include "daemon/poll_cycle.hpp"
 
+#include "daemon/stored_scope_reader.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -173,15 +175,19 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   // Read once the device list is in; the stored scopes are read pair by pair as the answers
   // arrive, and each answer is digested and dropped.
   const SnapshotHead head = store.load_snapshot_head(account.account_id);
-  const StoredScopes stored{
-      [&](const std::string& device_id) { return store.live_scopes(account.account_id, device_id); },
-      [&](const PairKey& pair) { return store.live_scopes(account.account_id, pair); }};
+  std::vector<std::string> listed;
+  listed.reserve(devices->size());
+  for (const Device& device : *devices) listed.push_back(device.device_id);
+  StoredScopeReader reader(store, account.account_id, std::move(listed));
+  const StoredScopes stored = reader.scopes();
   StreamingDiff streaming(head.snapshot, head.live_scopes, *devices, options, stored);
   std::vector<PairKey> pairs;
   pairs.reserve(devices->size() * modules.size());
   for (const Device& device : *devices) {
     for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
   }
+  // In identity order, so that the reader's queries follow the scopes primary key.
+  std::sort(pairs.begin(), pairs.end());
   streaming.expect_answers(pairs.size());
   devices->clear();
   devices->shrink_to_fit();

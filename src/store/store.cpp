@@ -42,6 +42,10 @@ constexpr std::string_view pair_live_scopes_sql =
 constexpr std::string_view newest_poll_sql =
     "SELECT poll_id FROM polls WHERE account_id = ?1 ORDER BY started_at DESC, poll_id DESC "
     "LIMIT 1";
+constexpr std::string_view range_live_scopes_sql =
+    "SELECT device_id, module_code, scope_id, local_path, target_folder_path, create_time, "
+    "missing_count FROM scopes WHERE account_id = ?1 AND device_id BETWEEN ?2 AND ?3 "
+    "AND removed_at IS NULL ORDER BY device_id, module_code, scope_id";
 constexpr std::string_view live_scope_count_sql =
     "SELECT COUNT(*) FROM scopes WHERE account_id = ?1 AND removed_at IS NULL";
 constexpr std::string_view fetched_pairs_sql =
@@ -173,6 +177,18 @@ std::vector<ScopeRow> Store::live_scopes(const std::string& account_id, const Pa
   q->bind(1, account_id);
   q->bind(2, pair.device_id);
   q->bind(3, pair.module_code);
+  while (q->executeStep()) rows.push_back(read_scope_row(*q));
+  return rows;
+}
+
+std::vector<ScopeRow> Store::live_scopes_between(const std::string& account_id,
+                                                 const std::string& first_device,
+                                                 const std::string& last_device) {
+  std::vector<ScopeRow> rows;
+  BorrowedStatement q = impl_->statements.borrow(range_live_scopes_sql);
+  q->bind(1, account_id);
+  q->bind(2, first_device);
+  q->bind(3, last_device);
   while (q->executeStep()) rows.push_back(read_scope_row(*q));
   return rows;
 }

@@ -1,0 +1,107 @@
+// StoredScopeReader: a poll's stored scopes, read a run of devices at a time. Whatever order
+// the pairs are asked in, each gets exactly the rows Store::live_scopes gives it.
+#include "daemon/stored_scope_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <random>
+
+namespace kda::daemon {
+namespace {
+
+class StoredScopeReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kda-reader-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    store_.emplace(Store::open(dir_ / "audit.db"));
+    store_->migrate();
+    // `devices` devices; device i has i % 3 folder scopes and one album scope; one more live
+    // device ("d-unlisted") that the reader is not told about.
+    PollCommit poll;
+    poll.account_id = account;
+    poll.outcome = "ok";
+    poll.started_at = poll.finished_at = SystemTime{std::chrono::sys_days{std::chrono::year{2026} / 12 / 5}};
+    for (int i = 0; i <= devices; ++i) {
+      const std::string id = i == devices ? "d-unlisted" : id_of(i);
+      poll.device_writes.push_back({RowWrite::seen, Device{id, "mc", "pc", "os", "t"}, 0});
+      for (int s = 0; s < i % 3; ++s) {
+        poll.scope_writes.push_back(
+            {RowWrite::seen, id, Scope{"f" + std::to_string(s), module_folder, "/p", "/t", "t"}, 0});
+      }
+      poll.scope_writes.push_back({RowWrite::seen, id, Scope{"a", module_album, "/p", "/t", "t"}, 0});
+    }
+    std::sort(poll.scope_writes.begin(), poll.scope_writes.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.device_id, a.scope.module_code, a.scope.scope_id) <
+             std::tie(b.device_id, b.scope.module_code, b.scope.scope_id);
+    });
+    store_->commit_poll(poll);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  static std::string id_of(int i) {
+    std::string id = std::to_string(i);
+    return "d" + std::string(4 - id.size(), '0') + id;
+  }
+  std::vector<std::string> listed() const {
+    std::vector<std::string> ids;
+    for (int i = 0; i < devices; ++i) ids.push_back(id_of(i));
+    return ids;
+  }
+  std::vector<PairKey> pairs() const {
+    std::vector<PairKey> all;
+    for (const std::string& id : listed()) {
+      for (int module : known_modules) all.push_back({id, module});
+    }
+    return all;
+  }
+
+  static constexpr int devices = 700;  // more than kept_devices: runs get evicted
+  const std::string account = "1505084218764547200";
+  std::filesystem::path dir_;
+  std::optional<Store> store_;
+};
+
+TEST_F(StoredScopeReaderTest, InIdentityOrderEachPairGetsItsRowsFromFewQueries) {
+  StoredScopeReader reader(*store_, account, listed());
+  const StoredScopes stored = reader.scopes();
+  for (const PairKey& pair : pairs()) {
+    EXPECT_EQ(stored.of_pair(pair), store_->live_scopes(account, pair)) << pair.device_id;
+  }
+  // 700 devices in runs of 64.
+  EXPECT_EQ(reader.queries(), (devices + StoredScopeReader::batch_devices - 1) /
+                                  StoredScopeReader::batch_devices);
+}
+
+TEST_F(StoredScopeReaderTest, InAnyOrderEachPairGetsItsRowsOnce) {
+  std::vector<PairKey> shuffled = pairs();
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(11));
+  StoredScopeReader reader(*store_, account, listed());
+  const StoredScopes stored = reader.scopes();
+  for (const PairKey& pair : shuffled) {
+    EXPECT_EQ(stored.of_pair(pair), store_->live_scopes(account, pair))
+        << pair.device_id << " " << pair.module_code;
+  }
+}
+
+TEST_F(StoredScopeReaderTest, AWholeDeviceAndAnUnlistedOneAreReadDirectly) {
+  StoredScopeReader reader(*store_, account, listed());
+  const StoredScopes stored = reader.scopes();
+  EXPECT_EQ(stored.of_device(id_of(5)), store_->live_scopes(account, id_of(5)));
+  const std::vector<ScopeRow> unlisted = stored.of_pair({"d-unlisted", module_album});
+  EXPECT_EQ(unlisted, store_->live_scopes(account, PairKey{"d-unlisted", module_album}));
+  EXPECT_EQ(unlisted.size(), 1u);
+  // A pair's rows are handed out once: the diff never asks twice.
+  EXPECT_TRUE(stored.of_pair({"d-unlisted", module_album}).empty());
+}
+
+}  // namespace
+}  // namespace kda::daemon
