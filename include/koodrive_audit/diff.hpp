@@ -113,6 +113,9 @@ class StreamingDiff {
   // write buffer from the first answers instead of doubling it as it goes, which would briefly
   // hold two copies of a 90,000-scope baseline.
   void expect_answers(std::size_t answers);
+  // Leaves DiffResult::fetched_pairs empty, for a caller that knows them already (the poll
+  // cycle records each answer's attempt): a set of every pair is megabytes at 10,000 devices.
+  void leave_out_fetched_pairs();
   // One pair's answer. Calls `stored.of_pair` for a successful fetch of a listed device.
   void add(const ScopeFetch& fetch);
   // The result, in the order documented on DiffResult. Call once.

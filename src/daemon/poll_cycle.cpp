@@ -61,7 +61,8 @@ PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* de
   poll.changes = std::move(diff.changes);
   // Recorded in `baselines` so that verify can replay what was recorded without an event.
   poll.device_list_baseline = diff.baseline_devices > 0;
-  for (const Baseline& baseline : diff.baselines) poll.baseline_pairs.push_back(baseline.pair);
+  poll.baseline_pairs.reserve(diff.baselines.size());
+  for (Baseline& baseline : diff.baselines) poll.baseline_pairs.push_back(std::move(baseline.pair));
   return poll;
 }
 
@@ -79,15 +80,18 @@ namespace {
 
 // What the report and the log keep of a diff once its writes and changes went to the commit.
 struct DiffCounts {
-  std::vector<Baseline> baselines;
+  std::size_t baseline_pairs = 0;
+  std::size_t baseline_scopes = 0;
   std::size_t baseline_devices = 0;
   std::size_t held_scope_removals = 0;
   std::size_t held_device_removals = 0;
 };
 
 DiffCounts counts_of(const DiffResult& result) {
-  return {result.baselines, result.baseline_devices, result.held_scope_removals,
-          result.held_device_removals};
+  DiffCounts counts{result.baselines.size(), 0, result.baseline_devices,
+                    result.held_scope_removals, result.held_device_removals};
+  for (const Baseline& baseline : result.baselines) counts.baseline_scopes += baseline.scope_count;
+  return counts;
 }
 
 PollReport cancelled_report(const AccountToPoll& account, const api::FetchStats& stats) {
@@ -109,7 +113,8 @@ PollReport finish_poll(const AccountToPoll& account, PollCommit poll, DiffCounts
   PollReport report;
   report.account_id = account.account_id;
   report.stats = stats;
-  report.baselines = std::move(counts.baselines);
+  report.baseline_pairs = counts.baseline_pairs;
+  report.baseline_scopes = counts.baseline_scopes;
   report.baseline_devices = counts.baseline_devices;
   report.outcome = poll.outcome;
   report.error = poll.error;
@@ -123,11 +128,9 @@ PollReport finish_poll(const AccountToPoll& account, PollCommit poll, DiffCounts
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - steady_start);
 
-  if (!report.baselines.empty() || report.baseline_devices > 0) {
-    std::size_t scopes = 0;
-    for (const Baseline& baseline : report.baselines) scopes += baseline.scope_count;
+  if (report.baseline_pairs > 0 || report.baseline_devices > 0) {
     spdlog::info("poll.baseline account={} devices={} pairs={} scopes={}", account.account_id,
-                 report.baseline_devices, report.baselines.size(), scopes);
+                 report.baseline_devices, report.baseline_pairs, report.baseline_scopes);
   }
   if (counts.held_scope_removals > 0 || counts.held_device_removals > 0) {
     spdlog::warn("poll.mass_removal_held account={} devices={} scopes={} (applied only if the "
@@ -173,43 +176,55 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   }
 
   // Read once the device list is in; the stored scopes are read pair by pair as the answers
-  // arrive, and each answer is digested and dropped.
-  const SnapshotHead head = store.load_snapshot_head(account.account_id);
-  std::vector<std::string> listed;
-  listed.reserve(devices->size());
-  for (const Device& device : *devices) listed.push_back(device.device_id);
-  StoredScopeReader reader(store, account.account_id, std::move(listed));
-  const StoredScopes stored = reader.scopes();
-  StreamingDiff streaming(head.snapshot, head.live_scopes, *devices, options, stored);
-  std::vector<PairKey> pairs;
-  pairs.reserve(devices->size() * modules.size());
-  for (const Device& device : *devices) {
-    for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
-  }
-  // In identity order, so that the reader's queries follow the scopes primary key.
-  std::sort(pairs.begin(), pairs.end());
-  streaming.expect_answers(pairs.size());
-  devices->clear();
-  devices->shrink_to_fit();
+  // arrive, and each answer is digested and dropped. The head, the reader and the diff's own
+  // state go before the commit, which is the poll's peak memory.
+  std::optional<DiffResult> result;
   std::vector<PairAttempt> attempts;
-  co_await api::fetch_scopes(
-      client, account.credentials, std::move(pairs),
-      [&](std::size_t, ScopeFetch&& fetch) {
-        record_attempt(attempts, fetch, &head.snapshot);
-        streaming.add(fetch);
-      },
-      &stats);
-  const SystemTime finished_at = clock.now();
-  if (client.stopped()) co_return cancelled_report(account, stats);
+  std::int64_t newest_poll = 0;
+  SystemTime finished_at;
+  {
+    const SnapshotHead head = store.load_snapshot_head(account.account_id);
+    newest_poll = head.newest_poll;
+    std::vector<std::string> listed;
+    listed.reserve(devices->size());
+    for (const Device& device : *devices) listed.push_back(device.device_id);
+    StoredScopeReader reader(store, account.account_id, std::move(listed));
+    const StoredScopes stored = reader.scopes();
+    StreamingDiff streaming(head.snapshot, head.live_scopes, *devices, options, stored);
+    streaming.leave_out_fetched_pairs();  // the attempts say which pairs were fetched
+    std::vector<PairKey> pairs;
+    pairs.reserve(devices->size() * modules.size());
+    for (const Device& device : *devices) {
+      for (int module : modules) pairs.push_back(PairKey{device.device_id, module});
+    }
+    // In identity order, so that the reader's queries follow the scopes primary key.
+    std::sort(pairs.begin(), pairs.end());
+    streaming.expect_answers(pairs.size());
+    // Every pair not yet healthy gets an attempt: sized once, not grown by doubling.
+    attempts.reserve(pairs.size() - std::min(pairs.size(), head.snapshot.fetched_pairs.size()) +
+                     head.snapshot.pair_failures.size());
+    devices->clear();
+    devices->shrink_to_fit();
+    co_await api::fetch_scopes(
+        client, account.credentials, std::move(pairs),
+        [&](std::size_t, ScopeFetch&& fetch) {
+          record_attempt(attempts, fetch, &head.snapshot);
+          streaming.add(fetch);
+        },
+        &stats);
+    finished_at = clock.now();
+    if (client.stopped()) co_return cancelled_report(account, stats);
+    result = streaming.finish();
+  }
 
-  DiffResult result = streaming.finish();
-  DiffCounts counts = counts_of(result);
+  DiffCounts counts = counts_of(*result);
   // Answers arrive in any order; the error names the first failed pair by identity.
   std::sort(attempts.begin(), attempts.end(),
             [](const PairAttempt& a, const PairAttempt& b) { return a.pair < b.pair; });
-  PollCommit poll = make_poll_commit(account, nullptr, std::move(attempts), std::move(result),
+  PollCommit poll = make_poll_commit(account, nullptr, std::move(attempts), std::move(*result),
                                      stats, started_at, finished_at);
-  poll.expected_newest_poll = head.newest_poll;
+  result.reset();
+  poll.expected_newest_poll = newest_poll;
   co_return finish_poll(account, std::move(poll), std::move(counts), stats, store, dry_run,
                         steady_start);
 }

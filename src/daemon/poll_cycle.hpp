@@ -32,7 +32,8 @@ struct PollReport {
   std::string outcome;  // "ok" | "partial" | "failed" | "cancelled" (nothing committed)
   CommitResult commit;  // empty on a dry run
   std::vector<Change> changes;
-  std::vector<Baseline> baselines;
+  std::size_t baseline_pairs = 0;   // (device, module) pairs recorded silently
+  std::size_t baseline_scopes = 0;  // scopes recorded silently in them
   std::size_t baseline_devices = 0;
   api::FetchStats stats;
   std::string error;  // the device list's failure, or the first failed pair's

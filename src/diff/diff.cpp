@@ -91,6 +91,7 @@ struct StreamingDiff::State {
   std::vector<Change> scope_changes;
   std::size_t expected_answers = 0;
   std::size_t answers = 0;
+  bool record_fetched_pairs = true;
   std::optional<Change> device_list_coverage;
   std::vector<Change> pair_coverage;
   diff_detail::NewRemovals removals;
@@ -277,10 +278,12 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
                       !s.announced.contains(fetch.pair.device_id) &&
                       !s.head.announced_devices.contains(fetch.pair.device_id);
   s.diff_pair(fetch.pair, *scopes, device_name, silent);
-  s.result.fetched_pairs.insert(fetch.pair);
+  if (s.record_fetched_pairs) s.result.fetched_pairs.insert(fetch.pair);
 }
 
 void StreamingDiff::expect_answers(std::size_t answers) { state_->expected_answers = answers; }
+
+void StreamingDiff::leave_out_fetched_pairs() { state_->record_fetched_pairs = false; }
 
 DiffResult StreamingDiff::finish() {
   State& s = *state_;

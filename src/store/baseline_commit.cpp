@@ -63,9 +63,18 @@ void write_baselines(StatementCache& statements, const PollCommit& poll, std::in
   std::stable_sort(seen.begin(), seen.end(), [&](const ScopeWrite* a, const ScopeWrite* b) {
     return pair_of(*a) < pair_of(*b);
   });
-  const std::set<PairKey> pairs(poll.baseline_pairs.begin(), poll.baseline_pairs.end());
+  // By pointer: a copy of 30,000 pair keys would add to the commit's peak memory.
+  std::vector<const PairKey*> pairs;
+  pairs.reserve(poll.baseline_pairs.size());
+  for (const PairKey& key : poll.baseline_pairs) pairs.push_back(&key);
+  const auto by_key = [](const PairKey* a, const PairKey* b) { return *a < *b; };
+  std::sort(pairs.begin(), pairs.end(), by_key);
+  pairs.erase(std::unique(pairs.begin(), pairs.end(),
+                          [](const PairKey* a, const PairKey* b) { return *a == *b; }),
+              pairs.end());
   auto next = seen.begin();
-  for (const PairKey& key : pairs) {
+  for (const PairKey* pair : pairs) {
+    const PairKey& key = *pair;
     const auto wanted = std::tie(key.device_id, key.module_code);
     while (next != seen.end() && pair_of(**next) < wanted) ++next;
     std::string records;

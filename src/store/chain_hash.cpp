@@ -1,9 +1,11 @@
 #include "store/chain_hash.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <openssl/evp.h>
 
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace kda::store {
@@ -44,15 +46,41 @@ std::string canonical_columns(std::span<const ChainValue> columns) {
 }
 
 std::string chain_hash(std::string_view prev_hash, std::span<const ChainValue> columns) {
-  std::string input;
-  input.reserve(prev_hash.size() + 1 + 256);
-  input.append(prev_hash);
-  input += '\n';
-  input += canonical_columns(columns);
+  // Streamed into the digest, never assembled: a baseline of a whole device list is megabytes
+  // of JSON, and a copy of it (escaped, then prefixed) would be the poll's peak memory.
+  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                          &EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  const auto update = [&](std::string_view bytes) {
+    if (EVP_DigestUpdate(context.get(), bytes.data(), bytes.size()) != 1) {
+      throw std::runtime_error("OpenSSL: SHA-256 failed");
+    }
+  };
+  update(prev_hash);
+  update("\n[");
+  std::array<char, 4096> chunk;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) update(",");
+    if (const auto* text = std::get_if<std::string_view>(&columns[i])) {
+      boost::json::serializer serializer;
+      serializer.reset(boost::json::string_view(text->data(), text->size()));
+      while (!serializer.done()) {
+        const boost::json::string_view part = serializer.read(chunk.data(), chunk.size());
+        update(std::string_view(part.data(), part.size()));
+      }
+    } else {
+      std::string scalar;
+      append_value(scalar, columns[i]);
+      update(scalar);
+    }
+  }
+  update("]");
 
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(input.data(), input.size(), digest.data(), &size, sha256(), nullptr) != 1) {
+  if (EVP_DigestFinal_ex(context.get(), digest.data(), &size) != 1) {
     throw std::runtime_error("OpenSSL: SHA-256 failed");
   }
   static constexpr char hex[] = "0123456789abcdef";

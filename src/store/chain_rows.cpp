@@ -106,7 +106,7 @@ void insert_baseline(StatementCache& statements, const BaselineRow& row, ChainTi
   } else {
     q->bind(6);
   }
-  q->bind(7, row.records_json);
+  q->bindNoCopy(7, row.records_json);  // row outlives the statement: no copy of the JSON
   q->bind(8, tip.prev_hash);
   q->bind(9, hash);
   q->exec();

@@ -185,5 +185,24 @@ TEST(StreamingDiff, TheHeadsScopesAreNotRead) {
   EXPECT_TRUE(nothing_written(result));
 }
 
+TEST(StreamingDiff, LeavingOutTheFetchedPairsChangesNothingElse) {
+  const Snapshot before = big_snapshot();
+  const Observation seen = big_observation(before);
+  const DiffResult reference = diff(before, seen, {});
+  ASSERT_FALSE(reference.fetched_pairs.empty());
+
+  const Snapshot head = head_of(before);
+  CountingStore counting{before};
+  const StoredScopes stored = counting.scopes();
+  StreamingDiff streaming(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
+                          {}, stored);
+  streaming.leave_out_fetched_pairs();
+  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
+  DiffResult result = streaming.finish();
+  EXPECT_TRUE(result.fetched_pairs.empty());
+  result.fetched_pairs = reference.fetched_pairs;
+  expect_same(result, reference);
+}
+
 }  // namespace
 }  // namespace kda::diff_test
