@@ -38,7 +38,17 @@ std::string dump(const std::filesystem::path& db_path) {
   }
   for (const std::string& table : tables) {
     out += "-- " + table + "\n";
-    SQLite::Statement rows(db, "SELECT * FROM \"" + table + "\" ORDER BY rowid");
+    // A WITHOUT ROWID table has no rowid: its rows in the order of every column (its key
+    // leads, so that is key order).
+    SQLite::Statement shape(db, "SELECT wr, (SELECT count(*) FROM pragma_table_info(?1)) "
+                                "FROM pragma_table_list WHERE name = ?1 AND schema = 'main'");
+    shape.bind(1, table);
+    std::string order = "rowid";
+    if (shape.executeStep() && shape.getColumn(0).getInt() == 1) {
+      order = "1";
+      for (int i = 2; i <= shape.getColumn(1).getInt(); ++i) order += ", " + std::to_string(i);
+    }
+    SQLite::Statement rows(db, "SELECT * FROM \"" + table + "\" ORDER BY " + order);
     while (rows.executeStep()) {
       for (int i = 0; i < rows.getColumnCount(); ++i) {
         const SQLite::Column column = rows.getColumn(i);
