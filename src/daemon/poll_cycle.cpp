@@ -178,7 +178,7 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   // Read once the device list is in; the stored scopes are read pair by pair as the answers
   // arrive, and each answer is digested and dropped. The head, the reader and the diff's own
   // state go before the commit, which is the poll's peak memory.
-  std::optional<DiffResult> result;
+  DiffResult result;
   std::vector<PairAttempt> attempts;
   std::int64_t newest_poll = 0;
   SystemTime finished_at;
@@ -217,13 +217,12 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     result = streaming.finish();
   }
 
-  DiffCounts counts = counts_of(*result);
+  DiffCounts counts = counts_of(result);
   // Answers arrive in any order; the error names the first failed pair by identity.
   std::sort(attempts.begin(), attempts.end(),
             [](const PairAttempt& a, const PairAttempt& b) { return a.pair < b.pair; });
-  PollCommit poll = make_poll_commit(account, nullptr, std::move(attempts), std::move(*result),
+  PollCommit poll = make_poll_commit(account, nullptr, std::move(attempts), std::move(result),
                                      stats, started_at, finished_at);
-  result.reset();
   poll.expected_newest_poll = newest_poll;
   co_return finish_poll(account, std::move(poll), std::move(counts), stats, store, dry_run,
                         steady_start);

@@ -1,6 +1,5 @@
 #include "store/chain_hash.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/serializer.hpp>
 #include <openssl/evp.h>
 
@@ -12,17 +11,33 @@ namespace kda::store {
 
 namespace {
 
+// Writes the canonical JSON array of `columns` to `write` (a callable taking string_view) in
+// pieces: canonical_columns collects them, chain_hash feeds them to the digest, so both produce
+// one form from one piece of code, and a megabyte record is never copied whole to be hashed.
 // Boost.JSON escapes exactly as Python's json.dumps with ensure_ascii=False does (short forms
 // for \b \f \n \r \t, \u00xx in lowercase for the other control characters, UTF-8 verbatim),
 // which is what lets an operator recompute a hash without our code.
-void append_value(std::string& out, const ChainValue& value) {
-  if (std::holds_alternative<std::monostate>(value)) {
-    out += "null";
-  } else if (const auto* number = std::get_if<std::int64_t>(&value)) {
-    out += std::to_string(*number);
-  } else {
-    out += boost::json::serialize(std::get<std::string_view>(value));
+template <class Write>
+void write_columns(std::span<const ChainValue> columns, Write&& write) {
+  write("[");
+  std::array<char, 4096> chunk;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i > 0) write(",");
+    if (std::holds_alternative<std::monostate>(columns[i])) {
+      write("null");
+    } else if (const auto* number = std::get_if<std::int64_t>(&columns[i])) {
+      write(std::to_string(*number));
+    } else {
+      const std::string_view text = std::get<std::string_view>(columns[i]);
+      boost::json::serializer serializer;
+      serializer.reset(boost::json::string_view(text.data(), text.size()));
+      while (!serializer.done()) {
+        const boost::json::string_view part = serializer.read(chunk.data(), chunk.size());
+        write(std::string_view(part.data(), part.size()));
+      }
+    }
   }
+  write("]");
 }
 
 const EVP_MD* sha256() {
@@ -36,18 +51,12 @@ const EVP_MD* sha256() {
 }  // namespace
 
 std::string canonical_columns(std::span<const ChainValue> columns) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) out += ',';
-    append_value(out, columns[i]);
-  }
-  out += ']';
+  std::string out;
+  write_columns(columns, [&out](std::string_view piece) { out += piece; });
   return out;
 }
 
 std::string chain_hash(std::string_view prev_hash, std::span<const ChainValue> columns) {
-  // Streamed into the digest, never assembled: a baseline of a whole device list is megabytes
-  // of JSON, and a copy of it (escaped, then prefixed) would be the poll's peak memory.
   const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                           &EVP_MD_CTX_free);
   if (!context || EVP_DigestInit_ex(context.get(), sha256(), nullptr) != 1) {
@@ -59,24 +68,8 @@ std::string chain_hash(std::string_view prev_hash, std::span<const ChainValue> c
     }
   };
   update(prev_hash);
-  update("\n[");
-  std::array<char, 4096> chunk;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i > 0) update(",");
-    if (const auto* text = std::get_if<std::string_view>(&columns[i])) {
-      boost::json::serializer serializer;
-      serializer.reset(boost::json::string_view(text->data(), text->size()));
-      while (!serializer.done()) {
-        const boost::json::string_view part = serializer.read(chunk.data(), chunk.size());
-        update(std::string_view(part.data(), part.size()));
-      }
-    } else {
-      std::string scalar;
-      append_value(scalar, columns[i]);
-      update(scalar);
-    }
-  }
-  update("]");
+  update("\n");
+  write_columns(columns, update);
 
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
