@@ -93,8 +93,9 @@ Result<void> check_credentials(const Credentials& credentials, std::string_view 
 Result<HeaderList> auth_headers(const Credentials& credentials, const ApiRequest& request,
                                 std::string_view host_header, SystemTime now,
                                 const SigningOptions& signing) {
-  if (auto checked = check_credentials(credentials, describe(request)); !checked) {
-    return checked.error();
+  // describe() percent-encodes the whole target again; only a refusal needs it.
+  if (!check_credentials(credentials, {})) {
+    return check_credentials(credentials, describe(request)).error();
   }
   const std::string x_date = format_x_date(now);
   std::string authorization;

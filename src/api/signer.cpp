@@ -1,6 +1,7 @@
 #include "api/signer.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -53,10 +54,48 @@ MacContext new_hmac_sha256_context() {
   return context;
 }
 
-EVP_MAC_CTX& hmac_sha256_context() {
-  thread_local MacContext context = new_hmac_sha256_context();
-  return *context;
+// The context keeps the key it was last initialised with: HMAC's key set-up hashes two blocks
+// (ipad, opad), and every request of a daemon is signed with the same AppSecret. The copy of
+// the key is wiped when it is replaced and when the thread ends.
+struct KeyedHmac {
+  MacContext context = new_hmac_sha256_context();
+  std::string key;
+  bool keyed = false;
+
+  KeyedHmac() = default;
+  KeyedHmac(const KeyedHmac&) = delete;
+  KeyedHmac& operator=(const KeyedHmac&) = delete;
+  ~KeyedHmac() { forget_key(); }
+
+  void forget_key() {
+    if (!key.empty()) OPENSSL_cleanse(key.data(), key.size());
+    key.clear();
+    keyed = false;
+  }
+
+  // Starts a MAC under `secret`; false when OpenSSL refuses.
+  bool init(std::string_view secret) {
+    if (keyed && secret == key) return EVP_MAC_init(context.get(), nullptr, 0, nullptr) == 1;
+    forget_key();
+    // EVP_MAC_init reads a null key as "keep the previous key"; an empty secret must still be
+    // an (empty) key.
+    static constexpr unsigned char empty_key = 0;
+    const auto* bytes = secret.empty() ? &empty_key
+                                       : reinterpret_cast<const unsigned char*>(secret.data());
+    if (EVP_MAC_init(context.get(), bytes, secret.size(), nullptr) != 1) return false;
+    key.assign(secret);
+    keyed = true;
+    return true;
+  }
+};
+
+KeyedHmac& hmac_sha256() {
+  thread_local KeyedHmac hmac;
+  return hmac;
 }
+
+constexpr std::string_view sha256_of_empty =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -189,7 +228,8 @@ std::string canonical_request(const RequestToSign& request) {
   out += '\n';
   out += signed_header_names;
   out += '\n';
-  out += sha256_hex(request.body);
+  // A GET has no body; its hash is a constant, not worth a digest per request.
+  out += request.body.empty() ? sha256_of_empty : sha256_hex(request.body);
   return out;
 }
 
@@ -209,18 +249,15 @@ std::string signature(std::string_view app_secret, std::string_view string_to_si
   if (app_secret.size() > static_cast<std::size_t>(INT_MAX)) {
     throw std::length_error("AppSecret too long for HMAC");
   }
-  // EVP_MAC_init reads a null key as "keep the previous key"; an empty secret must still be an
-  // (empty) key.
-  static constexpr unsigned char empty_key = 0;
-  const auto* key = app_secret.empty() ? &empty_key
-                                       : reinterpret_cast<const unsigned char*>(app_secret.data());
-  EVP_MAC_CTX& context = hmac_sha256_context();
+  KeyedHmac& hmac = hmac_sha256();
+  EVP_MAC_CTX& context = *hmac.context;
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   std::size_t size = 0;
-  if (EVP_MAC_init(&context, key, app_secret.size(), nullptr) != 1 ||
+  if (!hmac.init(app_secret) ||
       EVP_MAC_update(&context, reinterpret_cast<const unsigned char*>(string_to_sign.data()),
                      string_to_sign.size()) != 1 ||
       EVP_MAC_final(&context, mac.data(), &size, mac.size()) != 1) {
+    hmac.forget_key();  // the context's state is unknown now: key it afresh next time
     throw std::runtime_error("OpenSSL HMAC-SHA256 failed");
   }
   return to_hex(mac.data(), size);

@@ -67,6 +67,23 @@ TEST(Hmac, EmptySecretIsAnEmptyKey) {
   EXPECT_EQ(signature(std::string_view{}, "x"), signature("", "x"));
 }
 
+// The HMAC context keeps its last key between signatures; a new secret, a repeated one and a
+// secret that is a prefix of the last must each still give their own MAC.
+TEST(Hmac, ReusedContextFollowsEachSecret) {
+  const std::string_view message = "what do ya want for nothing?";
+  const std::string_view jefe = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  EXPECT_EQ(signature("Jefe", message), jefe);
+  EXPECT_EQ(signature("Jefe", message), jefe);
+  const std::string other = signature("Jeff", message);
+  EXPECT_NE(other, jefe);
+  EXPECT_EQ(signature("Jefe", message), jefe);
+  EXPECT_EQ(signature("Jeff", message), other);
+  EXPECT_NE(signature("Jef", message), jefe);
+  EXPECT_EQ(signature("", "HMAC-SHA256\n9db93bd411f18377e4a8ec0a74d237294e43027bdb5d926a9a570748be882252"),
+            "8d5fed749335f75989f16d0a18230d50b194f3ffaad3cb97ccd0105656cdfe30");
+  EXPECT_EQ(signature("Jefe", message), jefe);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The check vector of koodrive-api.md §2, byte for byte.
 //   CR=$'GET\n/koodrive/ose/v1/backup/device/123/scope/\nmoduleCode=100\nhost:intl.myhuaweicloud-koodrive.com\nx-date:20251103T070140Z\nx-user-id:1505084218764547200\n\nhost;x-date;x-user-id\n'$E
