@@ -62,6 +62,8 @@ struct Client::Impl {
   std::set<asio::steady_timer*> sleepers;  // backoff and rate-limit waits, cancelled by stop()
   FetchStats totals;
   std::optional<std::chrono::seconds> clock_skew;
+  std::string last_date;  // the Date header clock_skew was taken from, and when
+  SystemTime last_date_at{};
   bool stopped = false;
 
   Impl(asio::any_io_executor e, ClientOptions o, const Clock& c, RandomSource r)
@@ -87,9 +89,17 @@ struct Client::Impl {
   }
 
   void note_date(const std::string& date_header) {
-    if (date_header.empty()) return;
+    // A poll gets thousands of answers a second, all with the same Date: within a second of
+    // the last parse, the same header gives the same skew to the second.
+    const SystemTime now = clock.now();
+    if (date_header.empty() ||
+        (date_header == last_date && now - last_date_at < std::chrono::seconds(1))) {
+      return;
+    }
     if (auto server = parse_http_date(date_header)) {
-      clock_skew = std::chrono::duration_cast<std::chrono::seconds>(*server - clock.now());
+      clock_skew = std::chrono::duration_cast<std::chrono::seconds>(*server - now);
+      last_date = date_header;
+      last_date_at = now;
     }
   }
 
@@ -101,7 +111,8 @@ struct Client::Impl {
     (void)self;  // keeps this Impl alive while the request runs
     const Endpoint& endpoint = http->endpoint();
     api_request.path = endpoint.path_prefix + api_request.path;
-    const std::string context = describe(api_request);
+    const std::string target = request_target(api_request);
+    const std::string context = api_request.method + " " + target;  // describe(), once
     if (auto checked = check_credentials(credentials, context); !checked) {
       count(stats, {0, 0, 1});
       co_return checked.error();
@@ -112,7 +123,7 @@ struct Client::Impl {
     RequestBuilder build = [&]() -> Result<HttpRequest> {
       auto headers = auth_headers(credentials, api_request, endpoint.host_header, clock.now(), signing);
       if (!headers) return headers.error();
-      return HttpRequest{api_request.method, request_target(api_request), std::move(*headers), {}, {}};
+      return HttpRequest{api_request.method, target, std::move(*headers), {}, {}};
     };
 
     const int attempts = std::max(options.retry.attempts, 1);

@@ -77,11 +77,22 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
 }
 
 std::string format_x_date(SystemTime t) {
+  // Every request carries one, and a poll sends thousands a second: the text of the last
+  // second is kept (per thread) instead of splitting and formatting it again.
+  struct LastSecond {
+    std::chrono::sys_seconds second = std::chrono::sys_seconds::min();
+    std::string text;
+  };
+  thread_local LastSecond last;
+  const auto second = std::chrono::floor<std::chrono::seconds>(t);
+  if (second == last.second) return last.text;
   const Fields f = split(t);
   char buffer[24];
   std::snprintf(buffer, sizeof buffer, "%04d%02u%02uT%02u%02u%02uZ", f.year, f.month, f.day,
                 f.hour, f.minute, f.second);
-  return buffer;
+  last.second = second;
+  last.text = buffer;
+  return last.text;
 }
 
 std::optional<SystemTime> parse_x_date(std::string_view text) {

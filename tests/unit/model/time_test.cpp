@@ -29,6 +29,20 @@ TEST(Time, XDateRoundTrips) {
   EXPECT_FALSE(parse_x_date("2025-11-03T07:01:40Z"));
 }
 
+// format_x_date keeps the text of the last second it formatted: a call in another second,
+// earlier or later, and a later day or year, must not get it.
+TEST(Time, XDateFollowsEverySecondInAnyOrder) {
+  const SystemTime t = sys_days{2025y / 12 / 31} + 23h + 59min + 59s;
+  EXPECT_EQ(format_x_date(t), "20251231T235959Z");
+  EXPECT_EQ(format_x_date(t + 500ms), "20251231T235959Z");
+  EXPECT_EQ(format_x_date(t + 1s), "20260101T000000Z");
+  EXPECT_EQ(format_x_date(t + 999ms), "20251231T235959Z");
+  EXPECT_EQ(format_x_date(t - 1ms), "20251231T235958Z");
+  EXPECT_EQ(format_x_date(t - 1ms), "20251231T235958Z");
+  EXPECT_EQ(format_x_date(t + 1s + 1ms), "20260101T000000Z");
+  EXPECT_EQ(format_x_date(t + 24h), "20260101T235959Z");
+}
+
 TEST(Time, ManualClockMovesOnlyWhenTold) {
   ManualClock clock{SystemTime{}};
   EXPECT_EQ(clock.now(), SystemTime{});
