@@ -98,17 +98,18 @@ void insert_baseline(StatementCache& statements, const BaselineRow& row, ChainTi
   } else {
     q->bind(2);
   }
-  q->bind(3, row.observed_at);
-  q->bind(4, row.account_id);
+  // The row, the tip and `hash` outlive the exec: no copies of their text.
+  q->bindNoCopy(3, row.observed_at);
+  q->bindNoCopy(4, row.account_id);
   bind_text_or_null(*q, 5, row.device_id);
   if (row.module_code) {
     q->bind(6, *row.module_code);
   } else {
     q->bind(6);
   }
-  q->bindNoCopy(7, row.records_json);  // row outlives the statement: no copy of the JSON
-  q->bind(8, tip.prev_hash);
-  q->bind(9, hash);
+  q->bindNoCopy(7, row.records_json);
+  q->bindNoCopy(8, tip.prev_hash);
+  q->bindNoCopy(9, hash);
   q->exec();
 
   ++tip.next_id;

@@ -9,7 +9,14 @@ BorrowedStatement::BorrowedStatement(SQLite::Statement& statement) noexcept
   statement_->tryReset();
 }
 
-BorrowedStatement::~BorrowedStatement() { statement_->tryReset(); }
+BorrowedStatement::~BorrowedStatement() {
+  statement_->tryReset();
+  // Values bound without a copy point into the borrower's strings; none may outlive its use.
+  try {
+    statement_->clearBindings();  // sqlite3_clear_bindings always succeeds
+  } catch (...) {
+  }
+}
 
 BorrowedStatement StatementCache::borrow(std::string_view sql) {
   auto it = statements_.find(sql);

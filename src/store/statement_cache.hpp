@@ -12,7 +12,9 @@
 namespace kda::store {
 
 // A statement borrowed from the cache. It is reset when borrowed and when given back, so a
-// half-read SELECT never keeps a read transaction open after its use.
+// half-read SELECT never keeps a read transaction open after its use; its bindings are
+// cleared when given back, so text bound with bindNoCopy (the borrower's strings, which must
+// outlive the borrow) is never read after it.
 class BorrowedStatement {
  public:
   explicit BorrowedStatement(SQLite::Statement& statement) noexcept;
