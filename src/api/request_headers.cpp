@@ -17,19 +17,20 @@ bool has_control(std::string_view text) {
 std::string request_target(const ApiRequest& request) {
   // Path segments are percent-encoded like the canonical URI, but the "/" stay as they are.
   std::string target;
+  target.reserve(request.path.size() + 32);
   std::string_view path = request.path;
   while (!path.empty()) {
     const auto slash = path.find('/');
-    target += uri_encode(path.substr(0, slash));
+    append_uri_encoded(target, path.substr(0, slash));
     if (slash == std::string_view::npos) break;
     target += '/';
     path.remove_prefix(slash + 1);
   }
   for (std::size_t i = 0; i < request.query.size(); ++i) {
     target += i == 0 ? '?' : '&';
-    target += uri_encode(request.query[i].first);
+    append_uri_encoded(target, request.query[i].first);
     target += '=';
-    target += uri_encode(request.query[i].second);
+    append_uri_encoded(target, request.query[i].second);
   }
   return target;
 }

@@ -18,13 +18,18 @@ namespace {
 constexpr std::string_view hex_lower = "0123456789abcdef";
 constexpr std::string_view hex_upper = "0123456789ABCDEF";
 
+void append_hex(std::string& out, const unsigned char* data, std::size_t size) {
+  const std::size_t at = out.size();
+  out.resize(at + size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out[at + 2 * i] = hex_lower[data[i] >> 4];
+    out[at + 2 * i + 1] = hex_lower[data[i] & 0x0F];
+  }
+}
+
 std::string to_hex(const unsigned char* data, std::size_t size) {
   std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += hex_lower[data[i] >> 4];
-    out += hex_lower[data[i] & 0x0F];
-  }
+  append_hex(out, data, size);
   return out;
 }
 
@@ -138,58 +143,87 @@ std::string remove_dot_segments(std::string_view input) {
 
 }  // namespace
 
-std::string uri_encode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+void append_uri_encoded(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if (is_unreserved(c)) {
       out += ch;
     } else {
-      out += '%';
-      out += hex_upper[c >> 4];
-      out += hex_upper[c & 0x0F];
+      const char escaped[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0x0F]};
+      out.append(escaped, 3);
     }
   }
+}
+
+std::string uri_encode(std::string_view text) {
+  std::string out;
+  append_uri_encoded(out, text);
   return out;
 }
 
-std::string canonical_uri(std::string_view path) {
-  std::string absolute = path.starts_with('/') ? std::string(path) : "/" + std::string(path);
-  const std::string normalised = remove_dot_segments(absolute);
-  std::string out;
-  out.reserve(normalised.size() + 1);
+namespace {
+
+void append_canonical_uri(std::string& out, std::string_view path) {
+  // An absolute path without "/." has no "." or ".." segment: it needs neither the RFC's
+  // rewriting nor its copies (an API path never has one).
+  std::string normalised_storage;
+  std::string_view normalised = path;
+  if (!path.starts_with('/') || path.find("/.") != std::string_view::npos) {
+    const std::string absolute =
+        path.starts_with('/') ? std::string(path) : "/" + std::string(path);
+    normalised_storage = remove_dot_segments(absolute);
+    normalised = normalised_storage;
+  }
+  const std::size_t first = out.size();
   std::size_t start = 0;
   while (start < normalised.size()) {
     // normalised[start] == '/'
     const auto next = normalised.find('/', start + 1);
-    const auto end = next == std::string::npos ? normalised.size() : next;
+    const auto end = next == std::string_view::npos ? normalised.size() : next;
     out += '/';
-    out += uri_encode(std::string_view(normalised).substr(start + 1, end - start - 1));
+    append_uri_encoded(out, normalised.substr(start + 1, end - start - 1));
     start = end;
   }
-  if (out.empty() || out.back() != '/') out += '/';
+  if (out.size() == first || out.back() != '/') out += '/';
+}
+
+void append_sha256_hex(std::string& out, std::string_view data);
+
+}  // namespace
+
+std::string canonical_uri(std::string_view path) {
+  std::string out;
+  append_canonical_uri(out, path);
   return out;
 }
 
-std::string canonical_query_string(
-    const std::vector<std::pair<std::string, std::string>>& query) {
+namespace {
+
+void append_canonical_query_string(
+    std::string& out, const std::vector<std::pair<std::string, std::string>>& query) {
+  if (query.size() == 1) {  // the scope list's one parameter: nothing to sort
+    append_uri_encoded(out, query.front().first);
+    out += '=';
+    append_uri_encoded(out, query.front().second);
+    return;
+  }
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
   for (const auto& [name, value] : query) encoded.emplace_back(uri_encode(name), uri_encode(value));
   // Encoded text is ASCII, and std::string compares bytes as unsigned char anyway.
   std::sort(encoded.begin(), encoded.end());
-  std::string out;
+  bool first = true;
   for (const auto& [name, value] : encoded) {
-    if (!out.empty()) out += '&';
+    if (!first) out += '&';
+    first = false;
     out += name;
     out += '=';
     out += value;
   }
-  return out;
 }
 
-std::string sha256_hex(std::string_view data) {
+void append_sha256_hex(std::string& out, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
@@ -199,20 +233,36 @@ std::string sha256_hex(std::string_view data) {
       EVP_DigestFinal_ex(context.get(), digest.data(), &size) != 1) {
     throw std::runtime_error("OpenSSL SHA-256 failed");
   }
-  return to_hex(digest.data(), size);
+  append_hex(out, digest.data(), size);
 }
 
-std::string canonical_request(const RequestToSign& request) {
-  std::string method = request.method;
-  std::transform(method.begin(), method.end(), method.begin(), [](char c) {
-    return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-  });
+}  // namespace
+
+std::string canonical_query_string(
+    const std::vector<std::pair<std::string, std::string>>& query) {
   std::string out;
-  out += method;
+  append_canonical_query_string(out, query);
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::string out;
+  append_sha256_hex(out, data);
+  return out;
+}
+
+// Built in one buffer: every request is signed, and the pieces as separate strings were a
+// dozen allocations per request.
+std::string canonical_request(const RequestToSign& request) {
+  std::string out;
+  out.reserve(256 + request.path.size());
+  for (const char c : request.method) {
+    out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
   out += '\n';
-  out += canonical_uri(request.path);
+  append_canonical_uri(out, request.path);
   out += '\n';
-  out += canonical_query_string(request.query);
+  append_canonical_query_string(out, request.query);
   out += '\n';
   // Fixed order: these are the signed headers, already sorted by name.
   out += "host:";
@@ -229,19 +279,25 @@ std::string canonical_request(const RequestToSign& request) {
   out += signed_header_names;
   out += '\n';
   // A GET has no body; its hash is a constant, not worth a digest per request.
-  out += request.body.empty() ? sha256_of_empty : sha256_hex(request.body);
+  if (request.body.empty()) {
+    out += sha256_of_empty;
+  } else {
+    append_sha256_hex(out, request.body);
+  }
   return out;
 }
 
 std::string string_to_sign(std::string_view canonical_request, std::string_view x_date,
                            const SigningOptions& options) {
-  std::string out(signing_algorithm);
+  std::string out;
+  out.reserve(signing_algorithm.size() + x_date.size() + 2 + 64);
+  out += signing_algorithm;
   out += '\n';
   if (options.date_line_in_string_to_sign) {
     out += x_date;
     out += '\n';
   }
-  out += sha256_hex(canonical_request);
+  append_sha256_hex(out, canonical_request);
   return out;
 }
 
@@ -264,7 +320,10 @@ std::string signature(std::string_view app_secret, std::string_view string_to_si
 }
 
 std::string authorization_header(std::string_view app_id, std::string_view signature_hex) {
-  std::string out(signing_algorithm);
+  std::string out;
+  out.reserve(signing_algorithm.size() + app_id.size() + signed_header_names.size() +
+              signature_hex.size() + 32);
+  out += signing_algorithm;
   out += " AppId=";
   out += app_id;
   out += ",SignedHeaders=";

@@ -12,7 +12,8 @@
 // Errors: none of these functions fails on its input; every string is signable (the signature
 // of a request that cannot be sent is simply never used). SHA-256 and HMAC come from OpenSSL; if
 // OpenSSL itself fails (out of memory) they throw std::runtime_error — a broken invariant, not an
-// expected failure. Thread-safe: no state.
+// expected failure. Thread-safe: the OpenSSL contexts (and the HMAC key last used) are per
+// thread; nothing is shared.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,8 @@ inline constexpr std::string_view signed_header_names = "host;x-date;x-user-id";
 // RFC 3986 unreserved set (A-Z a-z 0-9 - _ . ~) kept, every other byte as %XY with uppercase
 // hex; UTF-8 is encoded byte by byte ("é" → "%C3%A9", " " → "%20", "/" → "%2F").
 std::string uri_encode(std::string_view text);
+// uri_encode(text) appended to `out`.
+void append_uri_encoded(std::string& out, std::string_view text);
 
 // The path with "." and ".." segments removed (RFC 3986 §5.2.4; nothing else collapsed, so
 // "//" stays), each segment uri_encode()d, and a "/" appended if it does not end in one.

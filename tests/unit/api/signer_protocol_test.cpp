@@ -312,6 +312,7 @@ TEST(CanonicalUri, RemovesDotSegmentsEncodesAndEndsInSlash) {
   EXPECT_EQ(canonical_uri("/a//b"), "/a//b/");
   EXPECT_EQ(canonical_uri("//"), "//");
   EXPECT_EQ(canonical_uri("/a/..b/.c/..."), "/a/..b/.c/.../");
+  EXPECT_EQ(canonical_uri("/a./b.."), "/a./b../");  // dots inside a segment: no rewriting
   // The path is taken as sent, not yet encoded: "%" itself is encoded.
   EXPECT_EQ(canonical_uri("/a/%2F"), "/a/%252F/");
   EXPECT_EQ(canonical_uri("/a b/c+d"), "/a%20b/c%2Bd/");
