@@ -141,29 +141,6 @@ std::string remove_dot_segments(std::string_view input) {
   return output;
 }
 
-}  // namespace
-
-void append_uri_encoded(std::string& out, std::string_view text) {
-  out.reserve(out.size() + text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c)) {
-      out += ch;
-    } else {
-      const char escaped[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0x0F]};
-      out.append(escaped, 3);
-    }
-  }
-}
-
-std::string uri_encode(std::string_view text) {
-  std::string out;
-  append_uri_encoded(out, text);
-  return out;
-}
-
-namespace {
-
 void append_canonical_uri(std::string& out, std::string_view path) {
   // An absolute path without "/." has no "." or ".." segment: it needs neither the RFC's
   // rewriting nor its copies (an API path never has one).
@@ -187,18 +164,6 @@ void append_canonical_uri(std::string& out, std::string_view path) {
   }
   if (out.size() == first || out.back() != '/') out += '/';
 }
-
-void append_sha256_hex(std::string& out, std::string_view data);
-
-}  // namespace
-
-std::string canonical_uri(std::string_view path) {
-  std::string out;
-  append_canonical_uri(out, path);
-  return out;
-}
-
-namespace {
 
 void append_canonical_query_string(
     std::string& out, const std::vector<std::pair<std::string, std::string>>& query) {
@@ -237,6 +202,31 @@ void append_sha256_hex(std::string& out, std::string_view data) {
 }
 
 }  // namespace
+
+void append_uri_encoded(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      const char escaped[3] = {'%', hex_upper[c >> 4], hex_upper[c & 0x0F]};
+      out.append(escaped, 3);
+    }
+  }
+}
+
+std::string uri_encode(std::string_view text) {
+  std::string out;
+  append_uri_encoded(out, text);
+  return out;
+}
+
+std::string canonical_uri(std::string_view path) {
+  std::string out;
+  append_canonical_uri(out, path);
+  return out;
+}
 
 std::string canonical_query_string(
     const std::vector<std::pair<std::string, std::string>>& query) {
