@@ -117,7 +117,8 @@ TEST_F(MigrationStoreTest, ReRunningIsANoOp) {
 
 TEST_F(MigrationStoreTest, NewerDatabaseIsRefusedWithAClearMessage) {
   { Store store = Store::open(db_path()); }
-  exec_sql(db_path(), "PRAGMA user_version = 7");
+  const int newer = static_cast<int>(embedded_migrations().size()) + 1;
+  exec_sql(db_path(), "PRAGMA user_version = " + std::to_string(newer));
   const std::string before = dump(db_path());
 
   Store store = Store::open(db_path());
@@ -127,12 +128,13 @@ TEST_F(MigrationStoreTest, NewerDatabaseIsRefusedWithAClearMessage) {
   } catch (const StoreError& e) {
     EXPECT_EQ(std::string(e.what()),
               db_path().string() +
-                  ": schema version 7 is newer than this koodrive-audit supports (" +
+                  ": schema version " + std::to_string(newer) +
+                  " is newer than this koodrive-audit supports (" +
                   std::to_string(embedded_migrations().size()) + "); "
                   "upgrade koodrive-audit");
   }
   EXPECT_EQ(dump(db_path()), before);
-  EXPECT_EQ(store.schema_version(), 7);
+  EXPECT_EQ(store.schema_version(), newer);
 }
 
 TEST_F(MigrationStoreTest, MigrationFailingHalfwayOnAnEmptyDatabaseLeavesNothing) {

@@ -1,0 +1,212 @@
+// Upgrading a database from schema 6 to 7 (migration 0007_plain_checks): scopes, fetch_status
+// and baselines are rebuilt with their module_code checks written as comparisons. Every row,
+// every view's answer, the baseline counter and the hash chains must come through unchanged,
+// the checks must refuse what they refused before, and the store's inserts must no longer
+// build a temporary B-tree per row (the reason for the migration).
+#include "store_fixture.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+namespace kda::test {
+namespace {
+
+class PlainChecksMigrationTest : public StoreTest {
+ protected:
+  const Device laptop = make_device("d1", "laptop");
+  const Device phone = make_device("d2", "phone");
+  const Scope docs = make_scope("s1", module_folder, "/Documents");
+  const Scope pictures = make_scope("s2", module_folder, "/Pictures");
+  const Scope camera = make_scope("s3", module_album, "/DCIM");
+
+  // Two polls committed by this store on schema 6: a silent baseline, then a scope removed
+  // and a pair failing.
+  void fill_version_6() {
+    Store store = Store::open(db_path());
+    ASSERT_EQ(store.migrate(embedded_migrations().first(6)).to_version, 6);
+    PollCommit first = make_poll("acc", at("2026-11-23T07:00:00.000Z"));
+    first.device_writes = {{RowWrite::seen, laptop, 0}, {RowWrite::seen, phone, 0}};
+    first.scope_writes = {{RowWrite::seen, "d1", docs, 0},
+                          {RowWrite::seen, "d1", pictures, 0},
+                          {RowWrite::seen, "d2", camera, 0}};
+    first.attempts = {{{"d1", module_folder}, true, ""}, {{"d2", module_album}, true, ""}};
+    first.device_list_baseline = true;
+    first.baseline_pairs = {{"d1", module_folder}, {"d2", module_album}};
+    store.commit_poll(first);
+
+    PollCommit second = make_poll("acc", at("2026-11-23T07:05:00.000Z"), "partial");
+    second.scope_writes = {{RowWrite::removed, "d1", pictures, 1}};
+    second.changes = {Change{ChangeType::scope_removed, "d1", "laptop", module_folder, "s2",
+                             pictures, std::monostate{}, ""}};
+    second.attempts = {{{"d2", module_album}, false, "HTTP 503"}};
+    second.error = "HTTP 503";
+    store.commit_poll(second);
+  }
+
+  // A silent baseline of the phone's address book.
+  PollCommit third_poll() {
+    PollCommit third = make_poll("acc", at("2026-11-23T07:10:00.000Z"));
+    third.scope_writes = {
+        {RowWrite::seen, "d2", make_scope("s4", module_address_book, "/contacts"), 0}};
+    third.attempts = {{{"d2", module_address_book}, true, ""}};
+    third.baseline_pairs = {{"d2", module_address_book}};
+    return third;
+  }
+
+  // The opcodes SQLite compiles `sql` to, one per line. Read-write: on a read-only connection
+  // SQLite leaves the constraint checks out of an INSERT it could never run.
+  std::string opcodes(const std::string& sql) {
+    SQLite::Database db(db_path().string(), SQLite::OPEN_READWRITE);
+    SQLite::Statement explain(db, "EXPLAIN " + sql);
+    std::string out;
+    while (explain.executeStep()) out += explain.getColumn(1).getString() + "\n";
+    return out;
+  }
+};
+
+TEST_F(PlainChecksMigrationTest, RowsViewsCounterAndChainsComeThroughUnchanged) {
+  fill_version_6();
+  const std::string scopes_sql =
+      "SELECT group_concat(account_id || '|' || device_id || '|' || module_code || '|' || "
+      "scope_id || '|' || local_path || '|' || target_folder_path || '|' || create_time || '|' "
+      "|| first_seen_at || '|' || last_seen_at || '|' || IFNULL(removed_at, 'NULL') || '|' || "
+      "missing_count, ';') FROM (SELECT * FROM scopes ORDER BY device_id, module_code, scope_id)";
+  const std::string fetch_status_sql =
+      "SELECT group_concat(device_id || '|' || module_code || '|' || last_attempt_at || '|' || "
+      "IFNULL(last_success_at, 'NULL') || '|' || consecutive_failures || '|' || "
+      "IFNULL(last_error, 'NULL'), ';') FROM (SELECT * FROM fetch_status ORDER BY device_id, "
+      "module_code)";
+  const std::string baselines_sql =
+      "SELECT group_concat(baseline_id || '|' || poll_id || '|' || observed_at || '|' || "
+      "account_id || '|' || IFNULL(device_id, 'NULL') || '|' || IFNULL(module_code, 'NULL') || "
+      "'|' || records_json || '|' || prev_hash || '|' || hash, ';') FROM (SELECT * FROM "
+      "baselines ORDER BY baseline_id)";
+  const std::string views_sql =
+      "SELECT (SELECT group_concat(device_name || '|' || module || '|' || scope_id, ';') FROM "
+      "(SELECT * FROM current_scopes ORDER BY device_id, module_code, scope_id)) || '/' || "
+      "(SELECT group_concat(device_name || '|' || module || '|' || last_attempt_at || '|' || "
+      "IFNULL(last_success_at, 'NULL') || '|' || consecutive_failures, ';') FROM (SELECT * FROM "
+      "current_fetch_status ORDER BY device_id, module_code))";
+  const std::string indexes_sql =
+      "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+      "AND tbl_name = 'baselines' AND sql IS NOT NULL ORDER BY name)";
+  const std::string scopes_before = query_text(db_path(), scopes_sql);
+  const std::string fetch_status_before = query_text(db_path(), fetch_status_sql);
+  const std::string baselines_before = query_text(db_path(), baselines_sql);
+  const std::string views_before = query_text(db_path(), views_sql);
+  ASSERT_NE(scopes_before, "NULL");
+  ASSERT_NE(fetch_status_before, "NULL");
+  ASSERT_NE(baselines_before, "NULL");
+  ASSERT_EQ(query_text(db_path(), indexes_sql), "baselines_by_device,baselines_by_poll");
+  const std::string counter_sql =
+      "SELECT group_concat(name || '=' || seq) FROM sqlite_sequence WHERE name LIKE 'baselines%'";
+  ASSERT_EQ(query_text(db_path(), counter_sql), "baselines=3");
+
+  Store store = Store::open(db_path());
+  EXPECT_EQ(store.migrate(), (MigrationReport{6, static_cast<int>(embedded_migrations().size())}));
+
+  EXPECT_EQ(query_text(db_path(), "SELECT count(*) FROM sqlite_master WHERE name LIKE '%0007'"),
+            "0");
+  EXPECT_EQ(query_text(db_path(), counter_sql), "baselines=3");
+  EXPECT_EQ(query_text(db_path(), scopes_sql), scopes_before);
+  EXPECT_EQ(query_text(db_path(), fetch_status_sql), fetch_status_before);
+  EXPECT_EQ(query_text(db_path(), baselines_sql), baselines_before);
+  EXPECT_EQ(query_text(db_path(), views_sql), views_before);
+  EXPECT_EQ(query_text(db_path(), indexes_sql), "baselines_by_device,baselines_by_poll");
+  EXPECT_EQ(query_text(db_path(),
+                       "SELECT group_concat(name) FROM (SELECT name FROM "
+                       "pragma_table_list WHERE wr = 1 AND schema = 'main' ORDER BY "
+                       "name)"),
+            "fetch_status,scopes");
+  EXPECT_EQ(query_text(db_path(), "SELECT count(*) FROM pragma_foreign_key_check"), "0");
+
+  // The store goes on polling the upgraded file, and both chains still verify.
+  store.commit_poll(third_poll());
+  EXPECT_EQ(query_text(db_path(), "SELECT max(baseline_id) FROM baselines"), "4");
+  const VerifyReport report = store.verify();
+  EXPECT_TRUE(report.ok()) << (report.problems.empty() ? "" : report.problems.front().text);
+  EXPECT_EQ(report.scopes, 3);
+}
+
+// Retention can leave the AUTOINCREMENT counter above every id that remains (it prunes the
+// oldest baselines, and may prune them all): the rebuilt table takes the counter over, so that
+// no baseline id is ever given twice.
+TEST_F(PlainChecksMigrationTest, TheBaselineCounterSurvivesTheRebuild) {
+  fill_version_6();
+  exec_sql(db_path(), "UPDATE sqlite_sequence SET seq = 40 WHERE name = 'baselines'");
+  Store store = Store::open(db_path());
+  store.migrate();
+  EXPECT_EQ(query_text(db_path(),
+                       "SELECT group_concat(name || '=' || seq) FROM sqlite_sequence "
+                       "WHERE name LIKE 'baselines%'"),
+            "baselines=40");
+  store.commit_poll(third_poll());
+  EXPECT_EQ(query_text(db_path(), "SELECT max(baseline_id) FROM baselines"), "41");
+}
+
+TEST_F(PlainChecksMigrationTest, TheChecksRefuseWhatTheyRefusedBefore) {
+  fill_version_6();
+  Store store = Store::open(db_path());
+  store.migrate();
+  for (const int module : {99, 103, 1000}) {
+    const std::string code = std::to_string(module);
+    EXPECT_ANY_THROW(exec_sql(db_path(), "INSERT INTO scopes VALUES ('acc', 'd1', " + code +
+                                             ", 's9', '/x', '/y', 't', 't', 't', NULL, 0)"))
+        << code;
+    EXPECT_ANY_THROW(exec_sql(db_path(), "INSERT INTO fetch_status VALUES ('acc', 'd1', " + code +
+                                             ", 't', NULL, 0, NULL)"))
+        << code;
+    EXPECT_ANY_THROW(exec_sql(db_path(),
+                              "INSERT INTO baselines (poll_id, observed_at, "
+                              "account_id, device_id, module_code, records_json, "
+                              "prev_hash, hash) VALUES (1, 't', 'acc', 'd1', " +
+                                  code + ", '[]', 'p', 'h')"))
+        << code;
+  }
+  // A real value, text or not, still passes where it passed: 101 as text takes the column's
+  // INTEGER affinity, as before.
+  exec_sql(db_path(),
+           "INSERT INTO scopes VALUES ('acc', 'd1', '101', 's9', '/x', '/y', 't', "
+           "'t', 't', NULL, 0)");
+  EXPECT_EQ(query_text(db_path(), "SELECT typeof(module_code) FROM scopes WHERE scope_id = 's9'"),
+            "integer");
+  // The key and the reference to devices are those of schema 6.
+  EXPECT_ANY_THROW(exec_sql(db_path(),
+                            "INSERT INTO scopes VALUES ('acc', 'd1', 100, 's1', '/x', "
+                            "'/y', 't', 't', 't', NULL, 0)"));
+  EXPECT_ANY_THROW(exec_sql(db_path(),
+                            "PRAGMA foreign_keys = ON; INSERT INTO scopes VALUES "
+                            "('acc', 'nobody', 100, 's8', '/x', '/y', 't', 't', 't', "
+                            "NULL, 0)"));
+  EXPECT_ANY_THROW(exec_sql(db_path(),
+                            "INSERT INTO baselines (poll_id, observed_at, account_id, "
+                            "device_id, module_code, records_json, prev_hash, hash) "
+                            "VALUES (1, 't', 'acc', 'd1', NULL, '[]', 'p', 'h')"));
+}
+
+TEST_F(PlainChecksMigrationTest, InsertsBuildNoTemporaryTreePerRow) {
+  fill_version_6();
+  // With parameters, as the store binds them (a constant module_code is checked once, when
+  // the statement is compiled).
+  const std::string scope_insert =
+      "INSERT INTO scopes VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, NULL, 0)";
+  const std::string fetch_status_insert =
+      "INSERT INTO fetch_status VALUES (?1, ?2, ?3, ?4, ?4, 0, NULL)";
+  const std::string baseline_insert =
+      "INSERT INTO baselines (poll_id, observed_at, account_id, device_id, module_code, "
+      "records_json, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  // Schema 6: each check's IN list is a temporary B-tree, built for every row.
+  ASSERT_NE(opcodes(scope_insert).find("OpenEphemeral"), std::string::npos);
+  ASSERT_NE(opcodes(fetch_status_insert).find("OpenEphemeral"), std::string::npos);
+  ASSERT_NE(opcodes(baseline_insert).find("OpenEphemeral"), std::string::npos);
+
+  Store store = Store::open(db_path());
+  store.migrate();
+  EXPECT_EQ(opcodes(scope_insert).find("OpenEphemeral"), std::string::npos);
+  EXPECT_EQ(opcodes(fetch_status_insert).find("OpenEphemeral"), std::string::npos);
+  EXPECT_EQ(opcodes(baseline_insert).find("OpenEphemeral"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace kda::test
