@@ -14,6 +14,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <type_traits>
@@ -120,12 +121,16 @@ asio::awaitable<void> serve(Stream& stream, Simulator& simulator, const ServerOp
     beast::get_lowest_layer(stream).expires_after(options.idle_timeout);
     auto [ec, bytes] = co_await http::async_read(stream, buffer, parser, nothrow);
     if (ec) co_return;  // closed, idle too long, or not HTTP: nothing to answer
+    // The latency counts from the request's arrival, as a remote server's would: the
+    // simulator's own work (checking the signature, building the answer) is inside it, not
+    // added to it.
+    const auto received = std::chrono::steady_clock::now();
 
     const HttpRequest& request = parser.get();
     Reply reply = simulator.handle(request, std::chrono::system_clock::now());
     if (options.verbose) log_request(request, reply);
     if (reply.delay.count() > 0) {
-      asio::steady_timer timer(executor, reply.delay);
+      asio::steady_timer timer(executor, received + reply.delay);
       co_await timer.async_wait(nothrow);
     }
     if (!co_await deliver(stream, reply)) co_return;
