@@ -58,6 +58,9 @@ auto write_key(const ScopeWrite& write) {
   return std::tie(write.device_id, write.scope.module_code, write.scope.scope_id);
 }
 
+const std::string& id_of(const Scope& scope) { return scope.scope_id; }
+const std::string& id_of(const ScopeRow& row) { return row.scope.scope_id; }
+
 }  // namespace
 
 struct StreamingDiff::State {
@@ -187,24 +190,36 @@ struct StreamingDiff::State {
   // history says.
   void diff_pair(const PairKey& pair, const std::vector<Scope>& answer,
                  const std::string& device_name, bool silent) {
-    std::map<std::string, const Scope*> fetched;  // by scope_id; the first duplicate wins
+    // Both sides by scope_id, as sorted pointer lists walked together: a pair holds a handful
+    // of scopes, and maps and a set of copied ids cost more allocations than the diff itself.
+    const auto by_id = [](const auto* a, const auto* b) { return id_of(*a) < id_of(*b); };
+    const auto same_id = [](const auto* a, const auto* b) { return id_of(*a) == id_of(*b); };
+    std::vector<const Scope*> fetched;  // the first duplicate wins (stable sort, then unique)
+    fetched.reserve(answer.size());
     for (const Scope& scope : answer) {
-      if (scope.module_code == pair.module_code) fetched.try_emplace(scope.scope_id, &scope);
+      if (scope.module_code == pair.module_code) fetched.push_back(&scope);
     }
+    std::stable_sort(fetched.begin(), fetched.end(), by_id);
+    fetched.erase(std::unique(fetched.begin(), fetched.end(), same_id), fetched.end());
     const std::vector<ScopeRow> rows = stored.of_pair(pair);
-    std::map<std::string, const ScopeRow*> stored_rows;  // by scope_id
-    for (const ScopeRow& row : rows) stored_rows.emplace(row.scope.scope_id, &row);
-    std::set<std::string> ids;
-    for (const auto& [id, scope] : fetched) ids.insert(id);
-    for (const auto& [id, row] : stored_rows) ids.insert(id);
+    std::vector<const ScopeRow*> stored_rows;
+    stored_rows.reserve(rows.size());
+    for (const ScopeRow& row : rows) stored_rows.push_back(&row);
+    std::stable_sort(stored_rows.begin(), stored_rows.end(), by_id);
+    stored_rows.erase(std::unique(stored_rows.begin(), stored_rows.end(), same_id),
+                      stored_rows.end());
 
-    reserve_writes(ids.size());
+    reserve_writes(fetched.size() + stored_rows.size());
     std::size_t recorded_silently = 0;
-    for (const std::string& id : ids) {
-      const auto old_row = stored_rows.find(id);
-      const auto seen = fetched.find(id);
-      if (old_row == stored_rows.end()) {
-        const Scope& scope = *seen->second;
+    auto seen = fetched.begin();
+    auto old_row = stored_rows.begin();
+    while (seen != fetched.end() || old_row != stored_rows.end()) {
+      const bool only_fetched = old_row == stored_rows.end() ||
+                                (seen != fetched.end() && id_of(**seen) < id_of(**old_row));
+      const bool only_stored =
+          !only_fetched && (seen == fetched.end() || id_of(**old_row) < id_of(**seen));
+      if (only_fetched) {
+        const Scope& scope = **seen++;
         result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
         if (silent) {
           ++recorded_silently;
@@ -212,21 +227,21 @@ struct StreamingDiff::State {
           scope_changes.push_back(scope_change(ChangeType::scope_added, pair.device_id,
                                                device_name, scope, {}, scope));
         }
-      } else if (seen == fetched.end()) {
-        const ScopeRow& row = *old_row->second;
+      } else if (only_stored) {
+        const ScopeRow& row = **old_row++;
         const Absence gone = absence(row.missing_count, confirm_removals);
         if (gone.confirmed) {
           scope_changes.push_back(scope_change(ChangeType::scope_removed, pair.device_id,
                                                device_name, row.scope, row.scope, {}));
           if (row.missing_count < confirm_removals) {
-            removals.direct_scopes.insert({pair.device_id, pair.module_code, id});
+            removals.direct_scopes.insert({pair.device_id, pair.module_code, row.scope.scope_id});
           }
         }
         result.scope_writes.push_back({gone.confirmed ? RowWrite::removed : RowWrite::missing,
                                        pair.device_id, row.scope, gone.missing_count});
       } else {
-        const ScopeRow& row = *old_row->second;
-        const Scope& scope = *seen->second;
+        const ScopeRow& row = **old_row++;
+        const Scope& scope = **seen++;
         if (row.scope != scope) {
           scope_changes.push_back(scope_change(ChangeType::scope_changed, pair.device_id,
                                                device_name, scope, row.scope, scope));
