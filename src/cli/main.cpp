@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   bool dry_run = false;
   poll->add_flag("--once", once, "One poll of every account, then exit")
       ->required();
-  poll->add_flag("--dry-run", dry_run, "Print the changes it would record; commit nothing");
+  poll->add_flag("--dry-run", dry_run,
+                 "Print the changes it would record; write nothing (an existing database is only "
+                 "read, and must not need migrate)");
   CLI::App* daemon = app.add_subcommand(
       "daemon", "Run as a service: poll on the schedule, deliver events, until SIGTERM "
                 "(SIGHUP reloads the config, SIGUSR1 polls now)");

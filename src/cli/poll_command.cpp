@@ -3,7 +3,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <system_error>
 
 #include "cli/commands.hpp"
 #include "daemon/logging.hpp"
@@ -26,6 +32,60 @@ void print_change(const Change& change) {
   if (!change.cause.empty()) std::cout << " cause=" << change.cause;
   std::cout << " before=" << record_to_json(change.before)
             << " after=" << record_to_json(change.after) << '\n';
+}
+
+// A private temporary folder, removed with what is in it when it goes.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "koodrive-audit-dry-run.XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      throw std::filesystem::filesystem_error("cannot create a scratch folder for the dry run",
+                                              pattern, std::error_code(errno, std::generic_category()));
+    }
+    path_ = pattern;
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A dry run writes nothing where the daemon keeps its history: an existing database is opened
+// read-only (SQLite itself then refuses any write), and must already have this binary's schema,
+// since upgrading it would be a change; without a database yet, the poll diffs against an empty
+// one in a scratch folder, so that everything is a first sighting, as it would be for real.
+// nullopt, with `refusal` set, when the database cannot be used as it is.
+std::optional<Store> open_for_dry_run(const std::filesystem::path& database,
+                                      std::optional<ScratchFolder>& scratch,
+                                      std::string& refusal) {
+  if (!std::filesystem::exists(database)) {
+    scratch.emplace();
+    Store store = Store::open(scratch->path() / "audit.db");
+    store.migrate();
+    spdlog::info("poll.dry_run database={} absent=true (diffed against an empty one; nothing "
+                 "is created)",
+                 database.string());
+    return store;
+  }
+  Store store = Store::open_read_only(database);
+  const int version = store.schema_version();
+  const int supported = static_cast<int>(embedded_migrations().size());
+  if (version == supported) return store;
+  refusal = database.string() + ": schema version " + std::to_string(version) +
+            (version > supported
+                 ? " is newer than this koodrive-audit supports (" + std::to_string(supported) +
+                       "); upgrade koodrive-audit"
+                 : " is older than this koodrive-audit's " + std::to_string(supported) +
+                       ", and a dry run changes nothing: run `koodrive-audit migrate` first");
+  return std::nullopt;
 }
 
 asio::awaitable<int> poll_all(const Config& config, Store& store, bool dry_run) {
@@ -75,9 +135,21 @@ int run_poll_once(const std::filesystem::path& config_path, bool dry_run) {
   if (!config) return exit_config;
   configure_logging(*config);
 
-  create_database_directory(config->database.path);
-  Store store = Store::open(config->database.path);
-  store.migrate();
+  std::optional<ScratchFolder> scratch;  // outlives the store, which closes first
+  std::optional<Store> opened;
+  if (dry_run) {
+    std::string refusal;
+    opened = open_for_dry_run(config->database.path, scratch, refusal);
+    if (!opened) {
+      spdlog::error("poll.failed error=\"{}\"", refusal);
+      return exit_failure;
+    }
+  } else {
+    create_database_directory(config->database.path);
+    opened = Store::open(config->database.path);
+    opened->migrate();
+  }
+  Store& store = *opened;
 
   asio::io_context io;
   std::future<int> result = asio::co_spawn(io, poll_all(*config, store, dry_run), asio::use_future);

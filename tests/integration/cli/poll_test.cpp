@@ -271,6 +271,51 @@ TEST_F(PollOnce, DryRunPrintsTheChangesAndCommitsNothing) {
   EXPECT_EQ(events().size(), 1u);
 }
 
+// Without a database yet, a dry run diffs against an empty one of its own: the devices and
+// scopes are a first sighting (a silent baseline, no change printed), and the configured
+// database is not created.
+TEST_F(PollOnce, DryRunWithoutADatabaseCreatesNone) {
+  write_config();
+  const CommandResult dry = poll(true);
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.err, HasSubstr("audit.db absent=true"));
+  EXPECT_THAT(dry.err, HasSubstr("poll.baseline account=1505084218764547200 devices=2 pairs=6"));
+  EXPECT_EQ(dry.out, "");
+  EXPECT_FALSE(fs::exists(dir_ / "audit.db"));
+
+  ASSERT_EQ(poll().exit_code, 0);
+  EXPECT_TRUE(events().empty());
+  EXPECT_EQ(live_scopes(), 2);
+}
+
+// Upgrading a database is a change, so a dry run refuses one with an older schema and leaves
+// it as it was; the real poll then upgrades it.
+TEST_F(PollOnce, DryRunRefusesToUpgradeTheDatabase) {
+  write_config();
+  ASSERT_EQ(poll().exit_code, 0);
+  int latest = 0;
+  {
+    SQLite::Database db((dir_ / "audit.db").string(), SQLite::OPEN_READWRITE);
+    latest = db.execAndGet("PRAGMA user_version").getInt();
+    db.exec("PRAGMA user_version = " + std::to_string(latest - 1));
+  }
+  sim_ok("DELETE", std::string("/_sim/devices/") + phone + "/scopes/" + phone_album);
+
+  const CommandResult dry = poll(true);
+  EXPECT_EQ(dry.exit_code, 1);
+  EXPECT_THAT(dry.err, HasSubstr("audit.db: schema version " + std::to_string(latest - 1) +
+                                 " is older than this koodrive-audit's " +
+                                 std::to_string(latest) +
+                                 ", and a dry run changes nothing: run `koodrive-audit migrate` "
+                                 "first"));
+  EXPECT_EQ(dry.out, "");
+  {
+    SQLite::Database db((dir_ / "audit.db").string());
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), latest - 1);
+  }
+  EXPECT_EQ(live_scopes(), 2);
+}
+
 TEST_F(PollOnce, AMassRemovalIsHeldUntilTheNextPollConfirmsIt) {
   write_config(1, "  mass_removal: {min_items: 2}\n");
   ASSERT_EQ(poll().exit_code, 0);
