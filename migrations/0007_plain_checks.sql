@@ -1,22 +1,23 @@
--- 0007_plain_checks: the module_code checks of scopes, fetch_status and baselines are written as
--- comparisons instead of `IN (100, 101, 102)` (issue #7).
+-- 0007_plain_checks: the checks of scopes, fetch_status, baselines and events are written as
+-- comparisons instead of `IN (...)` lists (issue #7).
 --
 -- SQLite codes a CHECK with an IN list of three or more constants as a temporary B-tree that is
 -- built afresh for every row inserted or updated: a first poll of 10,000 devices built 130,000
--- of them, more than half of its commit's instructions (callgrind). `module_code = 100 OR
--- module_code = 101 OR module_code = 102` accepts and refuses exactly the same values and costs
--- three comparisons. The tables are rebuilt as 0006 did (a CHECK cannot be altered in place);
--- columns, keys, references, indexes, rows, AUTOINCREMENT counters and view definitions are
--- unchanged. events, polls and retention_state keep their IN checks: they take a few rows a
--- poll.
+-- of them, more than half of its commit's instructions (callgrind); an event had two (its type
+-- and its module). `module_code = 100 OR module_code = 101 OR module_code = 102` accepts and
+-- refuses exactly the same values and costs three comparisons. The tables are rebuilt as 0006
+-- did (a CHECK cannot be altered in place); columns, keys, references, indexes, rows,
+-- AUTOINCREMENT counters and view definitions are unchanged. polls and retention_state keep
+-- their IN checks: they take one row a poll, or a few a day.
 --
--- The views that read scopes and fetch_status are dropped and re-created around the rebuild,
+-- The views that read the rebuilt tables are dropped and re-created around the rebuild,
 -- so that nothing refers to a table while it is renamed. foreign_keys is ON inside the
 -- migration's transaction; nothing references these tables, and the rows copied keep their
 -- references.
 
 DROP VIEW current_scopes;
 DROP VIEW current_fetch_status;
+DROP VIEW scope_history;
 
 CREATE TABLE scopes_0007 (
   account_id          TEXT NOT NULL,
@@ -92,6 +93,51 @@ ALTER TABLE baselines_0007 RENAME TO baselines;
 CREATE INDEX baselines_by_poll ON baselines (poll_id);
 CREATE INDEX baselines_by_device ON baselines (account_id, device_id);
 
+CREATE TABLE events_0007 (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id     TEXT NOT NULL UNIQUE,            -- UUID v4; the webhook-id of a delivery
+  poll_id      INTEGER NOT NULL REFERENCES polls (poll_id),
+  observed_at  TEXT NOT NULL,                   -- the poll's finished_at
+  type         TEXT NOT NULL CHECK (
+                 type = 'device.added' OR type = 'device.removed' OR type = 'device.changed' OR
+                 type = 'scope.added' OR type = 'scope.removed' OR type = 'scope.changed' OR
+                 type = 'audit.suspect_mass_removal' OR type = 'coverage.lost' OR
+                 type = 'coverage.restored'),
+  account_id   TEXT NOT NULL REFERENCES accounts (account_id),
+  device_id    TEXT,                            -- NULL for account-wide audit events
+  module_code  INTEGER CHECK (module_code IS NULL OR module_code = 100 OR module_code = 101 OR
+                              module_code = 102),
+  scope_id     TEXT,                            -- NULL unless a scope event
+  before_json  TEXT,                            -- the whole record before; NULL when added
+  after_json   TEXT,                            -- the whole record after; NULL when removed
+  cause        TEXT,                            -- e.g. 'device.removed' on a cascade; else NULL
+  prev_hash    TEXT,                            -- hash of the previous event by seq (0003)
+  hash         TEXT,                            -- SHA-256 of prev_hash and this row's columns (0003)
+  FOREIGN KEY (account_id, device_id) REFERENCES devices (account_id, device_id),
+  CHECK (type NOT GLOB 'device.*'
+         OR (device_id IS NOT NULL AND module_code IS NULL AND scope_id IS NULL)),
+  CHECK (type NOT GLOB 'scope.*'
+         OR (device_id IS NOT NULL AND module_code IS NOT NULL AND scope_id IS NOT NULL))
+);
+INSERT INTO events_0007
+SELECT seq, event_id, poll_id, observed_at, type, account_id, device_id, module_code, scope_id,
+       before_json, after_json, cause, prev_hash, hash
+  FROM events;
+-- The counter is taken over as for baselines above.
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'events_0007', seq FROM sqlite_sequence
+ WHERE name = 'events'
+   AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events_0007');
+UPDATE sqlite_sequence
+   SET seq = max(seq, (SELECT seq FROM sqlite_sequence WHERE name = 'events'))
+ WHERE name = 'events_0007'
+   AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events');
+DROP TABLE events;
+ALTER TABLE events_0007 RENAME TO events;
+CREATE INDEX events_by_observed_at ON events (observed_at);
+CREATE INDEX events_by_device ON events (account_id, device_id, seq);
+CREATE INDEX events_by_poll ON events (poll_id);
+
 CREATE VIEW current_scopes AS
 SELECT s.account_id,
        s.device_id,
@@ -139,3 +185,27 @@ SELECT f.account_id,
                FROM polls
               WHERE outcome IN ('ok', 'partial')
               GROUP BY account_id) AS listed ON listed.account_id = f.account_id;
+
+CREATE VIEW scope_history AS
+SELECT e.seq,
+       e.event_id,
+       e.observed_at,
+       e.type,
+       e.account_id,
+       e.device_id,
+       d.device_name,
+       e.module_code,
+       CASE e.module_code
+         WHEN 100 THEN 'folder'
+         WHEN 101 THEN 'album'
+         WHEN 102 THEN 'address_book'
+       END AS module,
+       e.scope_id,
+       e.before_json,
+       e.after_json,
+       e.cause,
+       e.poll_id
+  FROM events AS e
+  LEFT JOIN devices AS d ON d.account_id = e.account_id AND d.device_id = e.device_id
+ WHERE e.type GLOB 'scope.*'
+ ORDER BY e.seq;

@@ -1,6 +1,6 @@
-// Upgrading a database from schema 6 to 7 (migration 0007_plain_checks): scopes, fetch_status
-// and baselines are rebuilt with their module_code checks written as comparisons. Every row,
-// every view's answer, the baseline counter and the hash chains must come through unchanged,
+// Upgrading a database from schema 6 to 7 (migration 0007_plain_checks): scopes, fetch_status,
+// baselines and events are rebuilt with their IN checks written as comparisons. Every row,
+// every view's answer, the counters and the hash chains must come through unchanged,
 // the checks must refuse what they refused before, and the store's inserts must no longer
 // build a temporary B-tree per row (the reason for the migration).
 #include "store_fixture.hpp"
@@ -82,6 +82,16 @@ TEST_F(PlainChecksMigrationTest, RowsViewsCounterAndChainsComeThroughUnchanged) 
       "account_id || '|' || IFNULL(device_id, 'NULL') || '|' || IFNULL(module_code, 'NULL') || "
       "'|' || records_json || '|' || prev_hash || '|' || hash, ';') FROM (SELECT * FROM "
       "baselines ORDER BY baseline_id)";
+  const std::string events_sql =
+      "SELECT group_concat(seq || '|' || event_id || '|' || poll_id || '|' || observed_at || '|' "
+      "|| type || '|' || account_id || '|' || IFNULL(device_id, 'NULL') || '|' || "
+      "IFNULL(module_code, 'NULL') || '|' || IFNULL(scope_id, 'NULL') || '|' || "
+      "IFNULL(before_json, 'NULL') || '|' || IFNULL(after_json, 'NULL') || '|' || "
+      "IFNULL(cause, 'NULL') || '|' || prev_hash || '|' || hash, ';') FROM (SELECT * FROM "
+      "events ORDER BY seq)";
+  const std::string history_sql =
+      "SELECT group_concat(seq || '|' || device_name || '|' || module || '|' || scope_id, ';') "
+      "FROM scope_history";
   const std::string views_sql =
       "SELECT (SELECT group_concat(device_name || '|' || module || '|' || scope_id, ';') FROM "
       "(SELECT * FROM current_scopes ORDER BY device_id, module_code, scope_id)) || '/' || "
@@ -91,6 +101,10 @@ TEST_F(PlainChecksMigrationTest, RowsViewsCounterAndChainsComeThroughUnchanged) 
   const std::string indexes_sql =
       "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
       "AND tbl_name = 'baselines' AND sql IS NOT NULL ORDER BY name)";
+  const std::string events_before = query_text(db_path(), events_sql);
+  const std::string history_before = query_text(db_path(), history_sql);
+  ASSERT_NE(events_before, "NULL");
+  ASSERT_NE(history_before, "NULL");
   const std::string scopes_before = query_text(db_path(), scopes_sql);
   const std::string fetch_status_before = query_text(db_path(), fetch_status_sql);
   const std::string baselines_before = query_text(db_path(), baselines_sql);
@@ -113,6 +127,14 @@ TEST_F(PlainChecksMigrationTest, RowsViewsCounterAndChainsComeThroughUnchanged) 
   EXPECT_EQ(query_text(db_path(), fetch_status_sql), fetch_status_before);
   EXPECT_EQ(query_text(db_path(), baselines_sql), baselines_before);
   EXPECT_EQ(query_text(db_path(), views_sql), views_before);
+  EXPECT_EQ(query_text(db_path(), events_sql), events_before);
+  EXPECT_EQ(query_text(db_path(), history_sql), history_before);
+  EXPECT_EQ(query_text(db_path(), "SELECT seq FROM sqlite_sequence WHERE name = 'events'"), "1");
+  EXPECT_EQ(query_text(db_path(),
+                       "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                       "sqlite_master WHERE type = 'index' AND tbl_name = 'events' "
+                       "AND sql IS NOT NULL ORDER BY name)"),
+            "events_by_device,events_by_observed_at,events_by_poll");
   EXPECT_EQ(query_text(db_path(), indexes_sql), "baselines_by_device,baselines_by_poll");
   EXPECT_EQ(query_text(db_path(),
                        "SELECT group_concat(name) FROM (SELECT name FROM "
@@ -163,7 +185,31 @@ TEST_F(PlainChecksMigrationTest, TheChecksRefuseWhatTheyRefusedBefore) {
                               "prev_hash, hash) VALUES (1, 't', 'acc', 'd1', " +
                                   code + ", '[]', 'p', 'h')"))
         << code;
+    EXPECT_ANY_THROW(exec_sql(db_path(),
+                              "INSERT INTO events (event_id, poll_id, observed_at, "
+                              "type, account_id, device_id, module_code, scope_id) "
+                              "VALUES ('e-" +
+                                  code +
+                                  "', 1, 't', 'scope.added', "
+                                  "'acc', 'd1', " +
+                                  code + ", 's1')"))
+        << code;
   }
+  for (const std::string type : {"scope.moved", "device", "", "Device.added"}) {
+    EXPECT_ANY_THROW(exec_sql(db_path(),
+                              "INSERT INTO events (event_id, poll_id, observed_at, "
+                              "type, account_id) VALUES ('e', 1, 't', '" +
+                                  type + "', 'acc')"))
+        << type;
+  }
+  for (const std::string type :
+       {"coverage.lost", "coverage.restored", "audit.suspect_mass_removal"}) {
+    exec_sql(db_path(),
+             "INSERT INTO events (event_id, poll_id, observed_at, type, account_id) "
+             "VALUES ('e-" +
+                 type + "', 1, 't', '" + type + "', 'acc')");
+  }
+  EXPECT_EQ(query_text(db_path(), "SELECT count(*) FROM events WHERE event_id GLOB 'e-*'"), "3");
   // A real value, text or not, still passes where it passed: 101 as text takes the column's
   // INTEGER affinity, as before.
   exec_sql(db_path(),
@@ -196,16 +242,22 @@ TEST_F(PlainChecksMigrationTest, InsertsBuildNoTemporaryTreePerRow) {
   const std::string baseline_insert =
       "INSERT INTO baselines (poll_id, observed_at, account_id, device_id, module_code, "
       "records_json, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  const std::string event_insert =
+      "INSERT INTO events (seq, event_id, poll_id, observed_at, type, account_id, device_id, "
+      "module_code, scope_id, before_json, after_json, cause, prev_hash, hash) VALUES (?1, ?2, "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
   // Schema 6: each check's IN list is a temporary B-tree, built for every row.
   ASSERT_NE(opcodes(scope_insert).find("OpenEphemeral"), std::string::npos);
   ASSERT_NE(opcodes(fetch_status_insert).find("OpenEphemeral"), std::string::npos);
   ASSERT_NE(opcodes(baseline_insert).find("OpenEphemeral"), std::string::npos);
+  ASSERT_NE(opcodes(event_insert).find("OpenEphemeral"), std::string::npos);
 
   Store store = Store::open(db_path());
   store.migrate();
   EXPECT_EQ(opcodes(scope_insert).find("OpenEphemeral"), std::string::npos);
   EXPECT_EQ(opcodes(fetch_status_insert).find("OpenEphemeral"), std::string::npos);
   EXPECT_EQ(opcodes(baseline_insert).find("OpenEphemeral"), std::string::npos);
+  EXPECT_EQ(opcodes(event_insert).find("OpenEphemeral"), std::string::npos);
 }
 
 }  // namespace
