@@ -104,4 +104,27 @@ PollCommit make_poll(const std::string& account_id, SystemTime finished, std::st
   return poll;
 }
 
+void TwoPollHistory::commit_at_schema(const std::filesystem::path& db, int version) const {
+  Store store = Store::open(db);
+  ASSERT_EQ(store.migrate(embedded_migrations().first(static_cast<std::size_t>(version))).to_version,
+            version);
+  PollCommit first = make_poll("acc", at("2026-11-23T07:00:00.000Z"));
+  first.device_writes = {{RowWrite::seen, laptop, 0}, {RowWrite::seen, phone, 0}};
+  first.scope_writes = {{RowWrite::seen, "d1", docs, 0},
+                        {RowWrite::seen, "d1", pictures, 0},
+                        {RowWrite::seen, "d2", camera, 0}};
+  first.attempts = {{{"d1", module_folder}, true, ""}, {{"d2", module_album}, true, ""}};
+  first.device_list_baseline = true;
+  first.baseline_pairs = {{"d1", module_folder}, {"d2", module_album}};
+  store.commit_poll(first);
+
+  PollCommit second = make_poll("acc", at("2026-11-23T07:05:00.000Z"), "partial");
+  second.scope_writes = {{RowWrite::removed, "d1", pictures, 1}};
+  second.changes = {Change{ChangeType::scope_removed, "d1", "laptop", module_folder, "s2",
+                           pictures, std::monostate{}, ""}};
+  second.attempts = {{{"d2", module_album}, false, "HTTP 503"}};
+  second.error = "HTTP 503";
+  store.commit_poll(second);
+}
+
 }  // namespace kda::test

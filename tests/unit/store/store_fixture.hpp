@@ -56,4 +56,33 @@ Scope make_scope(const std::string& id, int module_code, const std::string& path
 
 PollCommit make_poll(const std::string& account_id, SystemTime finished, std::string outcome = "ok");
 
+// Every column of every row of scopes and of fetch_status, in key order, as one text: what a
+// table rebuild must leave unchanged.
+inline constexpr const char* every_scope_sql =
+    "SELECT group_concat(account_id || '|' || device_id || '|' || module_code || '|' || "
+    "scope_id || '|' || local_path || '|' || target_folder_path || '|' || create_time || '|' "
+    "|| first_seen_at || '|' || last_seen_at || '|' || IFNULL(removed_at, 'NULL') || '|' || "
+    "missing_count, ';') FROM (SELECT * FROM scopes ORDER BY device_id, module_code, scope_id)";
+inline constexpr const char* every_fetch_status_sql =
+    "SELECT group_concat(device_id || '|' || module_code || '|' || last_attempt_at || '|' || "
+    "IFNULL(last_success_at, 'NULL') || '|' || consecutive_failures || '|' || "
+    "IFNULL(last_error, 'NULL'), ';') FROM (SELECT * FROM fetch_status ORDER BY device_id, "
+    "module_code)";
+
+// The history the migration tests upgrade: two polls of account "acc" committed on an older
+// schema. The first is a silent baseline of two devices (laptop d1 with docs s1 and pictures
+// s2 in the folder module, phone d2 with camera s3 in the album module); the second removes
+// pictures (one scope.removed event) and fails the phone's album pair.
+struct TwoPollHistory {
+  Device laptop = make_device("d1", "laptop");
+  Device phone = make_device("d2", "phone");
+  Scope docs = make_scope("s1", module_folder, "/Documents");
+  Scope pictures = make_scope("s2", module_folder, "/Pictures");
+  Scope camera = make_scope("s3", module_album, "/DCIM");
+
+  // Creates `db` at schema `version` (the first `version` embedded migrations) and commits
+  // the two polls.
+  void commit_at_schema(const std::filesystem::path& db, int version) const;
+};
+
 }  // namespace kda::test

@@ -10,35 +10,9 @@ namespace {
 
 class WithoutRowidMigrationTest : public StoreTest {
  protected:
-  const Device laptop = make_device("d1", "laptop");
-  const Device phone = make_device("d2", "phone");
-  const Scope docs = make_scope("s1", module_folder, "/Documents");
-  const Scope pictures = make_scope("s2", module_folder, "/Pictures");
-  const Scope camera = make_scope("s3", module_album, "/DCIM");
+  const TwoPollHistory history;
 
-  // Two polls committed by this store on schema 5 (its tables have the same columns): a silent
-  // baseline, then a scope removed and a pair failing.
-  void fill_version_5() {
-    Store store = Store::open(db_path());
-    ASSERT_EQ(store.migrate(embedded_migrations().first(5)).to_version, 5);
-    PollCommit first = make_poll("acc", at("2026-11-23T07:00:00.000Z"));
-    first.device_writes = {{RowWrite::seen, laptop, 0}, {RowWrite::seen, phone, 0}};
-    first.scope_writes = {{RowWrite::seen, "d1", docs, 0},
-                          {RowWrite::seen, "d1", pictures, 0},
-                          {RowWrite::seen, "d2", camera, 0}};
-    first.attempts = {{{"d1", module_folder}, true, ""}, {{"d2", module_album}, true, ""}};
-    first.device_list_baseline = true;
-    first.baseline_pairs = {{"d1", module_folder}, {"d2", module_album}};
-    store.commit_poll(first);
-
-    PollCommit second = make_poll("acc", at("2026-11-23T07:05:00.000Z"), "partial");
-    second.scope_writes = {{RowWrite::removed, "d1", pictures, 1}};
-    second.changes = {Change{ChangeType::scope_removed, "d1", "laptop", module_folder,
-                             "s2", pictures, std::monostate{}, ""}};
-    second.attempts = {{{"d2", module_album}, false, "HTTP 503"}};
-    second.error = "HTTP 503";
-    store.commit_poll(second);
-  }
+  void fill_version_5() { history.commit_at_schema(db_path(), 5); }
 
   bool without_rowid(const std::string& table) {
     return query_text(db_path(),
@@ -49,16 +23,8 @@ class WithoutRowidMigrationTest : public StoreTest {
 TEST_F(WithoutRowidMigrationTest, RowsViewsAndChainsComeThroughUnchanged) {
   fill_version_5();
   ASSERT_FALSE(without_rowid("scopes"));
-  const std::string scopes_sql =
-      "SELECT group_concat(account_id || '|' || device_id || '|' || module_code || '|' || "
-      "scope_id || '|' || local_path || '|' || target_folder_path || '|' || create_time || '|' "
-      "|| first_seen_at || '|' || last_seen_at || '|' || IFNULL(removed_at, 'NULL') || '|' || "
-      "missing_count, ';') FROM (SELECT * FROM scopes ORDER BY device_id, module_code, scope_id)";
-  const std::string fetch_status_sql =
-      "SELECT group_concat(device_id || '|' || module_code || '|' || last_attempt_at || '|' || "
-      "IFNULL(last_success_at, 'NULL') || '|' || consecutive_failures || '|' || "
-      "IFNULL(last_error, 'NULL'), ';') FROM (SELECT * FROM fetch_status ORDER BY device_id, "
-      "module_code)";
+  const std::string scopes_sql = every_scope_sql;
+  const std::string fetch_status_sql = every_fetch_status_sql;
   const std::string current_scopes_sql =
       "SELECT group_concat(device_name || '|' || module || '|' || scope_id || '|' || local_path, "
       "';') FROM (SELECT * FROM current_scopes ORDER BY device_id, module_code, scope_id)";
