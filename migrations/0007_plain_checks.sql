@@ -2,7 +2,7 @@
 -- comparisons instead of `IN (...)` lists (issue #7).
 --
 -- SQLite codes a CHECK with an IN list of three or more constants as a temporary B-tree that is
--- built afresh for every row inserted or updated: a first poll of 10,000 devices built 130,000
+-- built afresh for every row inserted or updated: a first poll of 10,000 devices built 150,000
 -- of them, more than half of its commit's instructions (callgrind); an event had two (its type
 -- and its module). `module_code = 100 OR module_code = 101 OR module_code = 102` accepts and
 -- refuses exactly the same values and costs three comparisons. The tables are rebuilt as 0006
