@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "cli/commands.hpp"
+#include "cli/read_store.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/poll_cycle.hpp"
 #include "daemon/wiring.hpp"
@@ -59,33 +60,22 @@ class ScratchFolder {
 };
 
 // A dry run writes nothing where the daemon keeps its history: an existing database is opened
-// read-only (SQLite itself then refuses any write), and must already have this binary's schema,
-// since upgrading it would be a change; without a database yet, the poll diffs against an empty
-// one in a scratch folder, so that everything is a first sighting, as it would be for real.
-// nullopt, with `refusal` set, when the database cannot be used as it is.
+// as the read-only commands open it (read-only, and only with this binary's schema, since
+// upgrading it would be a change; otherwise one line on stderr says why and what to do); without
+// a database yet, the poll diffs against an empty one in a scratch folder, so that everything
+// is a first sighting, as it would be for real.
 std::optional<Store> open_for_dry_run(const std::filesystem::path& database,
-                                      std::optional<ScratchFolder>& scratch,
-                                      std::string& refusal) {
-  if (!std::filesystem::exists(database)) {
-    scratch.emplace();
-    Store store = Store::open(scratch->path() / "audit.db");
-    store.migrate();
-    spdlog::info("poll.dry_run database={} absent=true (diffed against an empty one; nothing "
-                 "is created)",
-                 database.string());
-    return store;
+                                      std::optional<ScratchFolder>& scratch) {
+  if (std::filesystem::exists(database)) {
+    return open_store_for_reading(database, "poll --dry-run", std::cerr);
   }
-  Store store = Store::open_read_only(database);
-  const int version = store.schema_version();
-  const int supported = static_cast<int>(embedded_migrations().size());
-  if (version == supported) return store;
-  refusal = database.string() + ": schema version " + std::to_string(version) +
-            (version > supported
-                 ? " is newer than this koodrive-audit supports (" + std::to_string(supported) +
-                       "); upgrade koodrive-audit"
-                 : " is older than this koodrive-audit's " + std::to_string(supported) +
-                       ", and a dry run changes nothing: run `koodrive-audit migrate` first");
-  return std::nullopt;
+  scratch.emplace();
+  Store store = Store::open(scratch->path() / "audit.db");
+  store.migrate();
+  spdlog::info("poll.dry_run database={} absent=true (diffed against an empty one; nothing "
+               "is created)",
+               database.string());
+  return store;
 }
 
 asio::awaitable<int> poll_all(const Config& config, Store& store, bool dry_run) {
@@ -138,12 +128,8 @@ int run_poll_once(const std::filesystem::path& config_path, bool dry_run) {
   std::optional<ScratchFolder> scratch;  // outlives the store, which closes first
   std::optional<Store> opened;
   if (dry_run) {
-    std::string refusal;
-    opened = open_for_dry_run(config->database.path, scratch, refusal);
-    if (!opened) {
-      spdlog::error("poll.failed error=\"{}\"", refusal);
-      return exit_failure;
-    }
+    opened = open_for_dry_run(config->database.path, scratch);
+    if (!opened) return exit_failure;
   } else {
     create_database_directory(config->database.path);
     opened = Store::open(config->database.path);

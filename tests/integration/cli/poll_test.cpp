@@ -304,10 +304,10 @@ TEST_F(PollOnce, DryRunRefusesToUpgradeTheDatabase) {
   const CommandResult dry = poll(true);
   EXPECT_EQ(dry.exit_code, 1);
   EXPECT_THAT(dry.err, HasSubstr("audit.db: schema version " + std::to_string(latest - 1) +
-                                 " is older than this koodrive-audit's " +
+                                 " is older than this koodrive-audit's (" +
                                  std::to_string(latest) +
-                                 ", and a dry run changes nothing: run `koodrive-audit migrate` "
-                                 "first"));
+                                 "); run `koodrive-audit migrate` or start the daemon"));
+  EXPECT_THAT(dry.err, HasSubstr("poll --dry-run: "));
   EXPECT_EQ(dry.out, "");
   {
     SQLite::Database db((dir_ / "audit.db").string());
