@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
-#include <set>
 
 namespace kda::api {
 
@@ -35,16 +34,21 @@ using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t response_buffer_bytes = 16 * 1024;
 
+// Raw sockets rather than beast::tcp_stream: its timeout arms and cancels a timer around every
+// read and write. Here one pool timer watches the deadlines of the connections in use (see
+// Pool::sweep), and the socket is closed when one passes, which ends whatever step is pending.
 struct Connection {
-  std::optional<beast::tcp_stream> plain;
-  std::optional<ssl::stream<beast::tcp_stream>> tls;
+  std::optional<tcp::socket> plain;
+  std::optional<ssl::stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
   Clock::time_point idle_since{};
+  Clock::time_point deadline = Clock::time_point::max();  // while in use
+  bool timed_out = false;  // the sweep closed it: its pending step failed for that reason
 
-  beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
+  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
   void close() {
     beast::error_code ignored;
-    tcp().socket().close(ignored);
+    socket().close(ignored);
   }
 };
 
@@ -107,7 +111,8 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
         endpoint_(std::move(endpoint)),
         options_(std::move(options)),
         ssl_context_(std::move(ssl_context)),
-        stop_timer_(executor_, Clock::time_point::max()) {}
+        stop_timer_(executor_, Clock::time_point::max()),
+        sweep_timer_(executor_) {}
 
   ~Pool() override {
     for (auto& connection : idle_) connection->close();
@@ -120,9 +125,10 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     stopped_ = true;
     for (auto& connection : idle_) connection->close();
     idle_.clear();
-    for (Connection* connection : active_) connection->tcp().cancel();
+    for (Connection* connection : active_) connection->close();
     for (Waiter* waiter : waiters_) waiter->timer.cancel();
     stop_timer_.cancel();
+    sweep_timer_.cancel();
   }
 
   asio::awaitable<Result<HttpResponse>> send(RequestBuilder build, std::string context) override {
@@ -149,11 +155,11 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
       }
       Exchange exchanged;
       {
-        ActiveGuard active{this, connection.get()};
+        ActiveGuard active{this, connection.get(), deadline};
         if (connection->tls) {
-          exchanged = co_await exchange(*connection->tls, *connection, *request, deadline);
+          exchanged = co_await exchange(*connection->tls, *connection, *request);
         } else {
-          exchanged = co_await exchange(*connection->plain, *connection, *request, deadline);
+          exchanged = co_await exchange(*connection->plain, *connection, *request);
         }
       }
       if (!exchanged.ec) {
@@ -194,14 +200,71 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     ~SlotGuard() { pool->release_slot(); }
   };
 
+  // A connection in use: its deadline is watched, and stop() closes it.
   struct ActiveGuard {
     Pool* pool;
     Connection* connection;
-    ActiveGuard(Pool* p, Connection* c) : pool(p), connection(c) { pool->active_.insert(c); }
-    ~ActiveGuard() { pool->active_.erase(connection); }
+    ActiveGuard(Pool* p, Connection* c, Clock::time_point deadline) : pool(p), connection(c) {
+      connection->deadline = deadline;
+      connection->timed_out = false;
+      pool->active_.push_back(c);
+      pool->watch(deadline);
+    }
+    ~ActiveGuard() {
+      auto& active = pool->active_;
+      const auto it = std::find(active.begin(), active.end(), connection);
+      *it = active.back();
+      active.pop_back();
+      connection->deadline = Clock::time_point::max();
+      // A timer left waiting would keep io_context::run() from returning.
+      if (active.empty()) pool->unwatch();
+    }
     ActiveGuard(const ActiveGuard&) = delete;
     ActiveGuard& operator=(const ActiveGuard&) = delete;
   };
+
+  // Makes sure the sweep runs by `deadline`. Deadlines of later sends are later (the timeout
+  // is fixed), so the timer is set again only when the sweep finds it has nothing left to watch
+  // until later, not on every send.
+  void watch(Clock::time_point deadline) {
+    if (sweep_armed_ && sweep_at_ <= deadline) return;
+    sweep_armed_ = true;
+    sweep_at_ = deadline;
+    sweep_timer_.expires_at(deadline);  // a wait already pending ends as operation_aborted
+    sweep_timer_.async_wait([weak = weak_from_this()](const beast::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->sweep();
+    });
+  }
+
+  void unwatch() {
+    sweep_armed_ = false;
+    sweep_timer_.cancel();
+  }
+
+  // Closes every connection in use whose deadline has passed; watches the earliest of the rest.
+  void sweep() {
+    sweep_armed_ = false;
+    const auto now = Clock::now();
+    auto next = Clock::time_point::max();
+    for (Connection* connection : active_) {
+      if (connection->deadline <= now) {
+        if (!connection->timed_out) {
+          connection->timed_out = true;
+          connection->close();
+        }
+      } else {
+        next = std::min(next, connection->deadline);
+      }
+    }
+    if (next != Clock::time_point::max()) watch(next);
+  }
+
+  // The error of a step: a socket the sweep closed failed because its deadline passed.
+  static beast::error_code step_error(const Connection& connection, beast::error_code ec) {
+    if (ec && connection.timed_out) return beast::error::timeout;
+    return ec;
+  }
 
   asio::awaitable<Result<void>> acquire_slot(Clock::time_point deadline,
                                              const std::string& context) {
@@ -311,10 +374,11 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     } else {
       connection->plain.emplace(executor_);
     }
-    ActiveGuard active{this, connection.get()};
+    ActiveGuard active{this, connection.get(), deadline};
     ++opened_;
-    connection->tcp().expires_at(deadline);
-    auto [connect_ec, connected] = co_await connection->tcp().async_connect(*endpoints, use_tuple);
+    auto [connect_ec, connected] =
+        co_await asio::async_connect(connection->socket(), *endpoints, use_tuple);
+    connect_ec = step_error(*connection, connect_ec);
     if (connect_ec) {
       if (stopped_) co_return cancelled(context);
       co_return transport_error(context, "connect " + endpoint_.host_header, connect_ec);
@@ -335,8 +399,8 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     stream.set_verify_mode(ssl::verify_peer, verify_ec);
     if (!verify_ec) stream.set_verify_callback(ssl::host_name_verification(endpoint_.host), verify_ec);
     if (verify_ec) co_return transport_error(context, "TLS setup", verify_ec);
-    connection->tcp().expires_at(deadline);
     auto [handshake_ec] = co_await stream.async_handshake(ssl::stream_base::client, use_tuple);
+    handshake_ec = step_error(*connection, handshake_ec);
     if (handshake_ec) {
       if (stopped_) co_return cancelled(context);
       co_return transport_error(context, "TLS handshake with " + endpoint_.host_header, handshake_ec);
@@ -347,7 +411,7 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
 
   template <class Stream>
   asio::awaitable<Exchange> exchange(Stream& stream, Connection& connection,
-                                     const HttpRequest& request, Clock::time_point deadline) {
+                                     const HttpRequest& request) {
     Exchange out;
     http::request<http::string_body> message;
     message.version(11);
@@ -379,8 +443,8 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
       out.stage = "serialise";
       co_return out;
     }
-    connection.tcp().expires_at(deadline);
     auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(wire), use_tuple);
+    write_ec = step_error(connection, write_ec);
     if (!write_ec && stopped_) write_ec = asio::error::operation_aborted;  // see open()
     if (write_ec) {
       out.ec = write_ec;
@@ -389,8 +453,8 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    connection.tcp().expires_at(deadline);
     auto [read_ec, read] = co_await http::async_read(stream, connection.buffer, parser, use_tuple);
+    read_ec = step_error(connection, read_ec);
     out.got_bytes = parser.got_some();
     if (read_ec) {
       out.ec = read_ec;
@@ -411,8 +475,11 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   TransportOptions options_;
   std::optional<ssl::context> ssl_context_;
   asio::steady_timer stop_timer_;  // never expires; cancelled by stop() to end races with it
+  asio::steady_timer sweep_timer_;  // see watch()
+  Clock::time_point sweep_at_{};
+  bool sweep_armed_ = false;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::set<Connection*> active_;
+  std::vector<Connection*> active_;  // at most max_connections: a vector beats a set
   std::deque<Waiter*> waiters_;
   std::size_t in_use_ = 0;
   std::uint64_t opened_ = 0;
