@@ -318,6 +318,43 @@ TEST(Transport, AHungPeerHitsTheDeadline) {
   EXPECT_LT(elapsed, 2s);
 }
 
+// The deadlines are watched by one pool timer, stopped while no request is in flight: it must
+// be watching again for the next request on the kept connection.
+TEST(Transport, AReusedConnectionKeepsTheDeadlineOfEachRequest) {
+  asio::io_context io;
+  FakePeer peer(io);
+  peer.actions.push_back({ok("{}")});
+  peer.actions.push_back({"", false, true});
+  auto options = transport_options();
+  options.timeout = 300ms;
+  auto http = transport(io, peer, options);
+  ASSERT_TRUE(run(io, http->send(get("/first"), "GET /first")));
+  const auto start = std::chrono::steady_clock::now();
+  auto response = run(io, http->send(get("/second"), "GET /second"));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(code_of(response), errc::timeout) << (response ? "answered" : response.error().message());
+  EXPECT_GE(elapsed, 300ms);
+  EXPECT_LT(elapsed, 2s);
+  EXPECT_EQ(peer.connections, 1);
+}
+
+// A timer left waiting for a long deadline would keep io_context::run() (and `poll --once`)
+// from returning after the last answer.
+TEST(Transport, AnAnsweredRequestLeavesNoTimerBehind) {
+  asio::io_context io;
+  FakePeer peer(io);
+  peer.actions.push_back({ok("{}")});
+  auto options = transport_options();
+  options.timeout = 30s;
+  auto http = transport(io, peer, options);
+  ASSERT_TRUE(run(io, http->send(get("/"), "GET /")));
+  peer.close();  // the peer's own sessions and acceptor end
+  const auto start = std::chrono::steady_clock::now();
+  io.restart();
+  io.run_for(10s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
 TEST(Transport, ARefusedConnectionFails) {
   asio::io_context io;
   std::uint16_t port = 0;
