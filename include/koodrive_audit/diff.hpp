@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -86,9 +87,12 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
 
 // The stored live scopes of one device (every module) or of one (device, module), in
 // (module_code, scope_id) order. Where a streaming diff reads them (the store, or a Snapshot).
+// of_pair's rows are lent, not given: they stay valid until the next call of either function,
+// so that a reader can keep its buffers (and their strings' capacity) from pair to pair; a
+// poll asks for 30,000 pairs, and owned rows cost four string allocations each.
 struct StoredScopes {
   std::function<std::vector<ScopeRow>(const std::string& device_id)> of_device;
-  std::function<std::vector<ScopeRow>(const PairKey& pair)> of_pair;
+  std::function<std::span<const ScopeRow>(const PairKey& pair)> of_pair;
 };
 
 // diff() for a poll whose scope answers arrive one (device, module) at a time: built once the

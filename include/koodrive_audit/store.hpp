@@ -284,10 +284,12 @@ class Store {
   std::vector<ScopeRow> live_scopes(const std::string& account_id, const std::string& device_id);
   std::vector<ScopeRow> live_scopes(const std::string& account_id, const PairKey& pair);
   // The live scopes of the devices from `first_device` to `last_device` (inclusive, byte order),
-  // in (device_id, module_code, scope_id) order: one range of the primary key.
-  std::vector<ScopeRow> live_scopes_between(const std::string& account_id,
-                                            const std::string& first_device,
-                                            const std::string& last_device);
+  // in (device_id, module_code, scope_id) order: one range of the primary key. They are written
+  // over rows[0, n), n returned, growing `rows` when needed and leaving the elements past n as
+  // they were: a reader that reuses `rows` reuses its strings' capacity, instead of allocating
+  // four strings for every scope of every poll.
+  std::size_t live_scopes_between(const std::string& account_id, const std::string& first_device,
+                                  const std::string& last_device, std::vector<ScopeRow>& rows);
 
   // Writes one account poll in ONE transaction, all or nothing: the account row (name
   // updated), the poll row (events = changes.size()), the snapshot rows, one event per change

@@ -1,6 +1,7 @@
 #include "daemon/stored_scope_reader.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 namespace kda::daemon {
@@ -22,58 +23,45 @@ std::vector<ScopeRow> StoredScopeReader::of_device(const std::string& device_id)
   return store_.live_scopes(account_id_, device_id);
 }
 
-void StoredScopeReader::read_run_from(const std::string& device_id) {
+const StoredScopeReader::Run& StoredScopeReader::read_run_from(const std::string& device_id) {
   auto first = std::lower_bound(listed_.begin(), listed_.end(), device_id);
-  if (first == listed_.end() || *first != device_id) {
-    // Not a listed device (the diff never asks for one): read it alone.
-    first = listed_.end();
+  // A device not listed (the diff never asks for one) is read alone.
+  const bool listed = first != listed_.end() && *first == device_id;
+  const std::size_t after = listed ? static_cast<std::size_t>(listed_.end() - first) - 1 : 0;
+  const std::string& to = listed ? *(first + static_cast<std::ptrdiff_t>(
+                                                 std::min(batch_devices - 1, after)))
+                                 : device_id;
+  Run* run = nullptr;
+  if (runs_.size() < kept_runs) {
+    run = &runs_.emplace_back();
+  } else {
+    run = &runs_[oldest_run_];
+    oldest_run_ = (oldest_run_ + 1) % kept_runs;
   }
-  const auto last = first == listed_.end()
-                        ? first
-                        : first + static_cast<std::ptrdiff_t>(std::min<std::size_t>(
-                                      batch_devices - 1,
-                                      static_cast<std::size_t>(listed_.end() - first) - 1));
-  const std::string& to = last == listed_.end() ? device_id : *last;
-  // Every device of the run not read yet is marked read, with or without rows; one still kept
-  // from an earlier run keeps what it has left (some of its pairs were handed out already).
-  std::map<std::string, std::map<int, std::vector<ScopeRow>>*> fresh;
-  const auto remember = [&](const std::string& id) {
-    const auto [device, inserted] = devices_.try_emplace(id);
-    if (!inserted) return;
-    order_.push_back(id);
-    fresh.emplace(id, &device->second);
-  };
-  remember(device_id);
-  if (first != listed_.end()) {
-    for (auto it = first; it <= last; ++it) remember(*it);
-  }
+  run->first = device_id;
+  run->last = to;
   ++queries_;
-  for (ScopeRow& row : store_.live_scopes_between(account_id_, device_id, to)) {
-    const auto device = fresh.find(row.device_id);
-    if (device == fresh.end()) continue;  // a device not listed, or kept from an earlier run
-    const int module_code = row.scope.module_code;
-    (*device->second)[module_code].push_back(std::move(row));
-  }
-  while (order_.size() > kept_devices) {
-    devices_.erase(order_.front());
-    order_.pop_front();
-  }
+  run->used = store_.live_scopes_between(account_id_, device_id, to, run->rows);
+  return *run;
 }
 
-std::vector<ScopeRow> StoredScopeReader::of_pair(const PairKey& pair) {
-  auto device = devices_.find(pair.device_id);
-  if (device == devices_.end()) {
-    read_run_from(pair.device_id);
-    device = devices_.find(pair.device_id);
-  }
-  // Each pair is asked for once (the diff ignores a repeated answer), so its rows can go.
-  std::vector<ScopeRow> rows;
-  if (device == devices_.end()) return rows;
-  if (auto module = device->second.find(pair.module_code); module != device->second.end()) {
-    rows = std::move(module->second);
-    device->second.erase(module);
-  }
-  return rows;
+std::span<const ScopeRow> StoredScopeReader::of_pair(const PairKey& pair) {
+  const auto kept = std::find_if(runs_.begin(), runs_.end(),
+                                 [&](const Run& run) { return run.holds(pair.device_id); });
+  const Run& run = kept != runs_.end() ? *kept : read_run_from(pair.device_id);
+  const auto rows = std::span<const ScopeRow>(run.rows).first(run.used);
+  const auto key = [](const ScopeRow& row) {
+    return std::tie(row.device_id, row.scope.module_code);
+  };
+  const auto before = [&](const ScopeRow& row, const PairKey& p) {
+    return key(row) < std::tie(p.device_id, p.module_code);
+  };
+  const auto after = [&](const PairKey& p, const ScopeRow& row) {
+    return std::tie(p.device_id, p.module_code) < key(row);
+  };
+  const auto from = std::lower_bound(rows.begin(), rows.end(), pair, before);
+  const auto to = std::upper_bound(from, rows.end(), pair, after);
+  return {from, to};
 }
 
 }  // namespace kda::daemon

@@ -5,13 +5,14 @@
 // one range query along the scopes primary key; the answers that follow are served from that.
 // One query per pair instead cost 79,000 instructions each (callgrind, 3,000 devices), more
 // than the whole-snapshot scan it replaced; each query is its own read transaction.
-// Keeps the rows of the `kept_devices` devices read last, at most; a device evicted before all
-// its answers came is read again (each pair's rows are handed out once). Single-threaded.
+// Keeps the last `kept_runs` runs read; a device whose run was dropped before all its answers
+// came is read again. A run's buffer is reused for the run that replaces it, strings and all,
+// and of_pair lends a range of it (StoredScopes), so a poll allocates for its first runs only.
+// Single-threaded.
 #include "koodrive_audit/diff.hpp"
 #include "koodrive_audit/store.hpp"
 
-#include <deque>
-#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@ namespace kda::daemon {
 class StoredScopeReader {
  public:
   static constexpr std::size_t batch_devices = 64;
-  static constexpr std::size_t kept_devices = 512;
+  static constexpr std::size_t kept_runs = 8;
 
   // `store` must outlive the reader, and the reader the StoredScopes it hands out.
   // `listed_devices`: the device_ids whose pairs will be asked for (any order, repeats fine).
@@ -30,16 +31,28 @@ class StoredScopeReader {
   std::size_t queries() const noexcept { return queries_; }
 
  private:
-  std::vector<ScopeRow> of_device(const std::string& device_id);
-  std::vector<ScopeRow> of_pair(const PairKey& pair);
+  // The live scopes of the devices from `first` to `last` (inclusive, byte order) are
+  // rows[0, used), in key order; the elements past `used` are spare.
+  struct Run {
+    std::string first;
+    std::string last;
+    std::vector<ScopeRow> rows;
+    std::size_t used = 0;
+    bool holds(const std::string& device_id) const {
+      return first <= device_id && device_id <= last;
+    }
+  };
 
-  void read_run_from(const std::string& device_id);
+  std::vector<ScopeRow> of_device(const std::string& device_id);
+  std::span<const ScopeRow> of_pair(const PairKey& pair);
+
+  const Run& read_run_from(const std::string& device_id);
 
   Store& store_;
   std::string account_id_;
   std::vector<std::string> listed_;  // sorted, unique
-  std::map<std::string, std::map<int, std::vector<ScopeRow>>> devices_;  // by device_id
-  std::deque<std::string> order_;                                        // oldest first
+  std::vector<Run> runs_;            // at most kept_runs
+  std::size_t oldest_run_ = 0;       // the next to be replaced once runs_ is full
   std::size_t queries_ = 0;
 };
 

@@ -98,6 +98,8 @@ struct StreamingDiff::State {
   std::optional<Change> device_list_coverage;
   std::vector<Change> pair_coverage;
   diff_detail::NewRemovals removals;
+  std::vector<const Scope*> fetched;         // diff_pair's lists of the pair at hand
+  std::vector<const ScopeRow*> stored_rows;
 
   State(const Snapshot& head_in, std::size_t live_scopes_in, const DiffOptions& options_in,
         const StoredScopes& stored_in)
@@ -194,17 +196,15 @@ struct StreamingDiff::State {
     // of scopes, and maps and a set of copied ids cost more allocations than the diff itself.
     const auto by_id = [](const auto* a, const auto* b) { return id_of(*a) < id_of(*b); };
     const auto same_id = [](const auto* a, const auto* b) { return id_of(*a) == id_of(*b); };
-    std::vector<const Scope*> fetched;  // the first duplicate wins (stable sort, then unique)
-    fetched.reserve(answer.size());
+    // Both lists are members, cleared for each pair, so that they allocate once per poll.
+    fetched.clear();  // the first duplicate wins (stable sort, then unique)
     for (const Scope& scope : answer) {
       if (scope.module_code == pair.module_code) fetched.push_back(&scope);
     }
     std::stable_sort(fetched.begin(), fetched.end(), by_id);
     fetched.erase(std::unique(fetched.begin(), fetched.end(), same_id), fetched.end());
-    const std::vector<ScopeRow> rows = stored.of_pair(pair);
-    std::vector<const ScopeRow*> stored_rows;
-    stored_rows.reserve(rows.size());
-    for (const ScopeRow& row : rows) stored_rows.push_back(&row);
+    stored_rows.clear();
+    for (const ScopeRow& row : stored.of_pair(pair)) stored_rows.push_back(&row);
     std::stable_sort(stored_rows.begin(), stored_rows.end(), by_id);
     stored_rows.erase(std::unique(stored_rows.begin(), stored_rows.end(), same_id),
                       stored_rows.end());
@@ -338,6 +338,7 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
     }
     return result;
   }
+  std::vector<ScopeRow> lent;  // of_pair's rows, until its next call
   const auto rows_in = [&before](ScopeKey from, const auto& still_in) {
     std::vector<ScopeRow> rows;
     for (auto it = before.scopes.lower_bound(from);
@@ -352,8 +353,9 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
                        [&](const ScopeKey& key) { return key.device_id == device_id; });
       },
       [&](const PairKey& pair) {
-        return rows_in(ScopeKey{pair.device_id, pair.module_code, {}},
+        lent = rows_in(ScopeKey{pair.device_id, pair.module_code, {}},
                        [&](const ScopeKey& key) { return key.pair() == pair; });
+        return std::span<const ScopeRow>(lent);
       }};
   StreamingDiff streaming(before, before.scopes.size(), *devices, options, stored);
   for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);

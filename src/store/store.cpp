@@ -129,15 +129,26 @@ int Store::schema_version() { return store::user_version(impl_->db); }
 
 namespace {
 
+void assign_text(std::string& to, const SQLite::Column& column) {
+  // The blob first, then its size: the order SQLite documents as safe.
+  const auto* text = static_cast<const char*>(column.getBlob());
+  to.assign(text, static_cast<std::size_t>(column.getBytes()));
+}
+
+// read_scope_row into an existing row: assign() keeps the strings' capacity.
+void read_scope_row_into(SQLite::Statement& q, ScopeRow& row) {
+  assign_text(row.device_id, q.getColumn(0));
+  row.scope.module_code = q.getColumn(1).getInt();
+  assign_text(row.scope.scope_id, q.getColumn(2));
+  assign_text(row.scope.local_path, q.getColumn(3));
+  assign_text(row.scope.target_folder_path, q.getColumn(4));
+  assign_text(row.scope.create_time, q.getColumn(5));
+  row.missing_count = q.getColumn(6).getInt();
+}
+
 ScopeRow read_scope_row(SQLite::Statement& q) {
   ScopeRow row;
-  row.device_id = q.getColumn(0).getString();
-  row.scope.module_code = q.getColumn(1).getInt();
-  row.scope.scope_id = q.getColumn(2).getString();
-  row.scope.local_path = q.getColumn(3).getString();
-  row.scope.target_folder_path = q.getColumn(4).getString();
-  row.scope.create_time = q.getColumn(5).getString();
-  row.missing_count = q.getColumn(6).getInt();
+  read_scope_row_into(q, row);
   return row;
 }
 
@@ -181,16 +192,20 @@ std::vector<ScopeRow> Store::live_scopes(const std::string& account_id, const Pa
   return rows;
 }
 
-std::vector<ScopeRow> Store::live_scopes_between(const std::string& account_id,
-                                                 const std::string& first_device,
-                                                 const std::string& last_device) {
-  std::vector<ScopeRow> rows;
+std::size_t Store::live_scopes_between(const std::string& account_id,
+                                       const std::string& first_device,
+                                       const std::string& last_device,
+                                       std::vector<ScopeRow>& rows) {
   BorrowedStatement q = impl_->statements.borrow(range_live_scopes_sql);
   q->bind(1, account_id);
   q->bind(2, first_device);
   q->bind(3, last_device);
-  while (q->executeStep()) rows.push_back(read_scope_row(*q));
-  return rows;
+  std::size_t read = 0;
+  while (q->executeStep()) {
+    if (read == rows.size()) rows.emplace_back();
+    read_scope_row_into(*q, rows[read++]);
+  }
+  return read;
 }
 
 SnapshotHead Store::load_snapshot_head(const std::string& account_id) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <span>
 
 namespace kda::daemon {
 namespace {
@@ -47,6 +48,11 @@ class StoredScopeReaderTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
+  // What of_pair lends, copied: it stays valid only until the reader's next call.
+  static std::vector<ScopeRow> copied(std::span<const ScopeRow> rows) {
+    return {rows.begin(), rows.end()};
+  }
+
   static std::string id_of(int i) {
     std::string id = std::to_string(i);
     return "d" + std::string(4 - id.size(), '0') + id;
@@ -74,20 +80,20 @@ TEST_F(StoredScopeReaderTest, InIdentityOrderEachPairGetsItsRowsFromFewQueries) 
   StoredScopeReader reader(*store_, account, listed());
   const StoredScopes stored = reader.scopes();
   for (const PairKey& pair : pairs()) {
-    EXPECT_EQ(stored.of_pair(pair), store_->live_scopes(account, pair)) << pair.device_id;
+    EXPECT_EQ(copied(stored.of_pair(pair)), store_->live_scopes(account, pair)) << pair.device_id;
   }
   // 700 devices in runs of 64.
   EXPECT_EQ(reader.queries(), (devices + StoredScopeReader::batch_devices - 1) /
                                   StoredScopeReader::batch_devices);
 }
 
-TEST_F(StoredScopeReaderTest, InAnyOrderEachPairGetsItsRowsOnce) {
+TEST_F(StoredScopeReaderTest, InAnyOrderEachPairGetsItsRows) {
   std::vector<PairKey> shuffled = pairs();
   std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(11));
   StoredScopeReader reader(*store_, account, listed());
   const StoredScopes stored = reader.scopes();
   for (const PairKey& pair : shuffled) {
-    EXPECT_EQ(stored.of_pair(pair), store_->live_scopes(account, pair))
+    EXPECT_EQ(copied(stored.of_pair(pair)), store_->live_scopes(account, pair))
         << pair.device_id << " " << pair.module_code;
   }
 }
@@ -96,11 +102,34 @@ TEST_F(StoredScopeReaderTest, AWholeDeviceAndAnUnlistedOneAreReadDirectly) {
   StoredScopeReader reader(*store_, account, listed());
   const StoredScopes stored = reader.scopes();
   EXPECT_EQ(stored.of_device(id_of(5)), store_->live_scopes(account, id_of(5)));
-  const std::vector<ScopeRow> unlisted = stored.of_pair({"d-unlisted", module_album});
+  const std::vector<ScopeRow> unlisted = copied(stored.of_pair({"d-unlisted", module_album}));
   EXPECT_EQ(unlisted, store_->live_scopes(account, PairKey{"d-unlisted", module_album}));
   EXPECT_EQ(unlisted.size(), 1u);
-  // A pair's rows are handed out once: the diff never asks twice.
-  EXPECT_TRUE(stored.of_pair({"d-unlisted", module_album}).empty());
+  EXPECT_TRUE(stored.of_pair({"d-unlisted", module_address_book}).empty());
+}
+
+TEST_F(StoredScopeReaderTest, ARunReplacedByLaterOnesIsReadAgainWithTheSameRows) {
+  StoredScopeReader reader(*store_, account, listed());
+  const StoredScopes stored = reader.scopes();
+  const PairKey first{id_of(2), module_folder};
+  const std::vector<ScopeRow> before = copied(stored.of_pair(first));
+  ASSERT_EQ(before.size(), 2u);
+  // kept_runs more runs, each in a buffer of its own until the first one's is reused.
+  for (std::size_t run = 1; run <= StoredScopeReader::kept_runs; ++run) {
+    const int device = static_cast<int>(run * StoredScopeReader::batch_devices) + 2;
+    ASSERT_LT(device, devices);
+    EXPECT_EQ(copied(stored.of_pair({id_of(device), module_album})),
+              store_->live_scopes(account, PairKey{id_of(device), module_album}));
+  }
+  EXPECT_EQ(reader.queries(), 1 + StoredScopeReader::kept_runs);
+  EXPECT_EQ(copied(stored.of_pair(first)), before);
+  EXPECT_EQ(reader.queries(), 2 + StoredScopeReader::kept_runs);
+  // Still kept: the run read last before it.
+  const int last_device =
+      static_cast<int>(StoredScopeReader::kept_runs * StoredScopeReader::batch_devices) + 2;
+  EXPECT_EQ(copied(stored.of_pair({id_of(last_device), module_folder})),
+            store_->live_scopes(account, PairKey{id_of(last_device), module_folder}));
+  EXPECT_EQ(reader.queries(), 2 + StoredScopeReader::kept_runs);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ struct CountingStore {
   const Snapshot& full;
   std::map<std::string, int> device_reads;
   std::map<PairKey, int> pair_reads;
+  std::vector<ScopeRow> lent;  // the rows of_pair lends, until its next call
 
   StoredScopes scopes() {
     return StoredScopes{
@@ -30,11 +31,11 @@ struct CountingStore {
         },
         [this](const PairKey& pair) {
           ++pair_reads[pair];
-          std::vector<ScopeRow> rows;
+          lent.clear();
           for (const auto& [key, row] : full.scopes) {
-            if (key.pair() == pair) rows.push_back(row);
+            if (key.pair() == pair) lent.push_back(row);
           }
-          return rows;
+          return std::span<const ScopeRow>(lent);
         }};
   }
 };
