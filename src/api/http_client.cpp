@@ -14,6 +14,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "api/fields_arena.hpp"
+
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -41,6 +43,7 @@ struct Connection {
   std::optional<tcp::socket> plain;
   std::optional<ssl::stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
+  FieldsArena fields;  // the header fields of the exchange at hand
   Clock::time_point idle_since{};
   Clock::time_point deadline = Clock::time_point::max();  // while in use
   bool timed_out = false;  // the sweep closed it: its pending step failed for that reason
@@ -80,11 +83,14 @@ Error transport_error(const std::string& context, std::string_view stage,
   return make_error(kind, context, std::string(stage) + ": " + ec.message());
 }
 
-std::string serialize(http::request<http::string_body>& message, beast::error_code& ec) {
+using ArenaFields = http::basic_fields<ArenaAllocator<char>>;
+using Request = http::request<http::string_body, ArenaFields>;
+
+std::string serialize(Request& message, beast::error_code& ec) {
   std::string wire;
   // A signed request is a few hundred bytes: one allocation, usually.
   wire.reserve(1024 + message.body().size());
-  http::request_serializer<http::string_body> serializer(message);
+  http::request_serializer<http::string_body, ArenaFields> serializer(message);
   while (!ec && !serializer.is_done()) {
     serializer.next(ec, [&](beast::error_code&, const auto& buffers) {
       // One walk of the sequence (its iterators are costly), not one to size it and one to copy.
@@ -413,7 +419,11 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   asio::awaitable<Exchange> exchange(Stream& stream, Connection& connection,
                                      const HttpRequest& request) {
     Exchange out;
-    http::request<http::string_body> message;
+    // The fields of the last exchange on this connection are gone (they were locals of it).
+    connection.fields.reset();
+    const ArenaAllocator<char> fields_allocator(connection.fields);
+    Request message(std::piecewise_construct, std::make_tuple(),
+                    std::make_tuple(fields_allocator));
     message.version(11);
     const auto verb = http::string_to_verb(request.method);
     if (verb == http::verb::unknown) {
@@ -451,7 +461,8 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
       out.stage = "write";
       co_return out;
     }
-    http::response_parser<http::string_body> parser;
+    http::response_parser<http::string_body, ArenaAllocator<char>> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(fields_allocator));
     parser.body_limit(options_.max_response_bytes);
     auto [read_ec, read] = co_await http::async_read(stream, connection.buffer, parser, use_tuple);
     read_ec = step_error(connection, read_ec);

@@ -206,6 +206,36 @@ TEST(Transport, ReusesAKeepAliveConnection) {
   EXPECT_NE(peer.requests[0].find("X-Test: 1\r\n"), std::string::npos);
 }
 
+// The header fields of an exchange live in a 4 KiB buffer of the connection (fields_arena.hpp);
+// larger ones go to the heap, and the buffer is reused by the next exchange on the connection.
+TEST(Transport, HeadersLargerThanTheFieldsBufferGoThroughOnAReusedConnection) {
+  asio::io_context io;
+  FakePeer peer(io);
+  const std::string padding(6000, 'p');  // the answer's header stays under Beast's 8 KiB limit
+  for (int i = 0; i < 2; ++i) {
+    peer.actions.push_back({ok("{\"n\":" + std::to_string(i) + "}",
+                               "X-Pad: " + padding + "\r\nRetry-After: " + std::to_string(i + 3) +
+                                   "\r\n")});
+  }
+  auto http = transport(io, peer);
+  const std::string big(9000, 'b');
+  for (int i = 0; i < 2; ++i) {
+    const RequestBuilder build = [&]() -> Result<HttpRequest> {
+      return HttpRequest{"GET", "/big", {{"X-Big", big}, {"X-Test", std::to_string(i)}}, {}, {}};
+    };
+    auto response = run(io, http->send(build, "GET /big"));
+    ASSERT_TRUE(response) << response.error().message();
+    EXPECT_EQ(response->body, "{\"n\":" + std::to_string(i) + "}");
+    EXPECT_EQ(response->retry_after, std::to_string(i + 3));
+  }
+  EXPECT_EQ(peer.connections, 1);
+  ASSERT_EQ(peer.requests.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NE(peer.requests[i].find("X-Big: " + big + "\r\n"), std::string::npos);
+    EXPECT_NE(peer.requests[i].find("X-Test: " + std::to_string(i) + "\r\n"), std::string::npos);
+  }
+}
+
 TEST(Transport, ReadsAChunkedBody) {
   asio::io_context io;
   FakePeer peer(io);
