@@ -104,11 +104,15 @@ struct StoredScopes {
 class StreamingDiff {
  public:
   // `head`: the snapshot without its scopes (Snapshot::scopes is not read); `live_scopes`: how
-  // many live scopes the account has (the mass-removal guard's base). `stored.of_device` is
-  // called here, for each device whose removal is confirmed (its scopes go with it). `head`
-  // and `stored` must outlive the StreamingDiff; `devices` is copied from.
+  // many live scopes the account has (the mass-removal guard's base), or where to count them:
+  // finish() calls it once, and only when the poll removes something (counting is a scan).
+  // `stored.of_device` is called here, for each device whose removal is confirmed (its scopes
+  // go with it). `head` and `stored` must outlive the StreamingDiff; `devices` is copied from.
   StreamingDiff(const Snapshot& head, std::size_t live_scopes, const std::vector<Device>& devices,
                 const DiffOptions& options, const StoredScopes& stored);
+  StreamingDiff(const Snapshot& head, std::function<std::size_t()> live_scopes,
+                const std::vector<Device>& devices, const DiffOptions& options,
+                const StoredScopes& stored);
   ~StreamingDiff();
   StreamingDiff(StreamingDiff&&) noexcept;
   StreamingDiff& operator=(StreamingDiff&&) noexcept;

@@ -190,7 +190,10 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     for (const Device& device : *devices) listed.push_back(device.device_id);
     StoredScopeReader reader(store, account.account_id, std::move(listed));
     const StoredScopes stored = reader.scopes();
-    StreamingDiff streaming(head.snapshot, head.live_scopes, *devices, options, stored);
+    const auto count_live_scopes = [&store, &account] {
+      return store.live_scope_count(account.account_id);
+    };
+    StreamingDiff streaming(head.snapshot, count_live_scopes, *devices, options, stored);
     streaming.leave_out_fetched_pairs();  // the attempts say which pairs were fetched
     std::vector<PairKey> pairs;
     pairs.reserve(devices->size() * modules.size());

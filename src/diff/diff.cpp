@@ -65,7 +65,7 @@ const std::string& id_of(const ScopeRow& row) { return row.scope.scope_id; }
 
 struct StreamingDiff::State {
   const Snapshot& head;
-  std::size_t live_scopes;
+  std::function<std::size_t()> live_scopes;
   DiffOptions options;
   int confirm_removals;
   const StoredScopes& stored;
@@ -101,10 +101,11 @@ struct StreamingDiff::State {
   std::vector<const Scope*> fetched;         // diff_pair's lists of the pair at hand
   std::vector<const ScopeRow*> stored_rows;
 
-  State(const Snapshot& head_in, std::size_t live_scopes_in, const DiffOptions& options_in,
+  State(const Snapshot& head_in, std::function<std::size_t()> live_scopes_in,
+        const DiffOptions& options_in,
         const StoredScopes& stored_in)
       : head(head_in),
-        live_scopes(live_scopes_in),
+        live_scopes(std::move(live_scopes_in)),
         options(options_in),
         confirm_removals(std::max(options_in.confirm_removals, 1)),
         stored(stored_in) {}
@@ -258,7 +259,12 @@ struct StreamingDiff::State {
 StreamingDiff::StreamingDiff(const Snapshot& head, std::size_t live_scopes,
                              const std::vector<Device>& devices, const DiffOptions& options,
                              const StoredScopes& stored)
-    : state_(std::make_unique<State>(head, live_scopes, options, stored)) {
+    : StreamingDiff(head, [live_scopes] { return live_scopes; }, devices, options, stored) {}
+
+StreamingDiff::StreamingDiff(const Snapshot& head, std::function<std::size_t()> live_scopes,
+                             const std::vector<Device>& devices, const DiffOptions& options,
+                             const StoredScopes& stored)
+    : state_(std::make_unique<State>(head, std::move(live_scopes), options, stored)) {
   state_->device_list_coverage = diff_detail::device_list_coverage(
       head.device_list_failures, nullptr, options.coverage);
   state_->diff_devices(devices);
@@ -315,7 +321,10 @@ DiffResult StreamingDiff::finish() {
   std::sort(result.baselines.begin(), result.baselines.end(),
             [](const Baseline& a, const Baseline& b) { return a.pair < b.pair; });
 
-  if (auto suspect = diff_detail::hold_mass_removal(s.head, s.live_scopes, s.removals, result,
+  // Without a removal there is no mass removal, and no base to count.
+  const bool removes = s.removals.scope_count() > 0 || !s.removals.devices.empty();
+  const std::size_t live_scopes = removes ? s.live_scopes() : 0;
+  if (auto suspect = diff_detail::hold_mass_removal(s.head, live_scopes, s.removals, result,
                                                     s.options.mass_removal)) {
     result.changes.push_back(std::move(*suspect));
   }

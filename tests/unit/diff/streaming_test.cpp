@@ -3,6 +3,7 @@
 #include "diff_fixtures.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -18,6 +19,14 @@ struct CountingStore {
   std::map<std::string, int> device_reads;
   std::map<PairKey, int> pair_reads;
   std::vector<ScopeRow> lent;  // the rows of_pair lends, until its next call
+  int live_scope_counts = 0;
+
+  std::function<std::size_t()> count_live_scopes() {
+    return [this] {
+      ++live_scope_counts;
+      return full.scopes.size();
+    };
+  }
 
   StoredScopes scopes() {
     return StoredScopes{
@@ -109,8 +118,8 @@ DiffResult stream(const Snapshot& full, const Observation& seen, const DiffOptio
                   CountingStore& counting) {
   const Snapshot head = head_of(full);
   const StoredScopes stored = counting.scopes();
-  StreamingDiff streaming(head, full.scopes.size(), std::get<std::vector<Device>>(seen.devices),
-                          options, stored);
+  StreamingDiff streaming(head, counting.count_live_scopes(),
+                          std::get<std::vector<Device>>(seen.devices), options, stored);
   for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
   return streaming.finish();
 }
@@ -147,6 +156,25 @@ TEST(StreamingDiff, AMassRemovalIsHeldWhateverTheAnswerOrder) {
   std::reverse(reversed.scope_fetches.begin(), reversed.scope_fetches.end());
   CountingStore counting{before};
   expect_same(stream(before, reversed, options, counting), reference);
+}
+
+// Counting the live scopes is a scan of the account's scopes: only a poll with a removal,
+// which the mass-removal guard must weigh, pays for it.
+TEST(StreamingDiff, CountsTheLiveScopesOnlyWhenThePollRemovesSomething) {
+  const Snapshot unchanged = known_laptop();
+  CountingStore quiet{unchanged};
+  const DiffResult nothing = stream(unchanged, laptop_unchanged(), {}, quiet);
+  EXPECT_TRUE(nothing.changes.empty());
+  EXPECT_EQ(quiet.live_scope_counts, 0);
+
+  const Snapshot before = big_snapshot();
+  CountingStore removing{before};
+  DiffOptions options;
+  options.mass_removal.threshold = 0.2;
+  options.mass_removal.min_items = 5;
+  const DiffResult held = stream(before, big_observation(before), options, removing);
+  EXPECT_GT(held.held_scope_removals, 0u);
+  EXPECT_EQ(removing.live_scope_counts, 1);
 }
 
 TEST(StreamingDiff, ReadsEachFetchedPairOnceAndOnlyRemovedDevicesWhole) {

@@ -78,7 +78,8 @@ TEST_F(CommitStoreTest, TheHeadAndThePerPairReadsMakeUpTheSnapshot) {
   const Snapshot full = store().load_snapshot("acc");
   const SnapshotHead head = store().load_snapshot_head("acc");
   EXPECT_TRUE(head.snapshot.scopes.empty());
-  EXPECT_EQ(head.live_scopes, 4u);
+  EXPECT_EQ(store().live_scope_count("acc"), 4u);
+  EXPECT_EQ(store().live_scope_count("other"), 0u);
   EXPECT_EQ(head.newest_poll, first.poll_id);
   EXPECT_EQ(head.snapshot.devices, full.devices);
   EXPECT_EQ(head.snapshot.fetched_pairs, full.fetched_pairs);
