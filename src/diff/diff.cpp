@@ -124,32 +124,44 @@ struct StreamingDiff::State {
   }
 
   void diff_devices(const std::vector<Device>& devices) {
-    std::map<std::string, const Device*> observed;
-    for (const Device& device : devices) {
-      if (observed.try_emplace(device.device_id, &device).second) {
-        listed.emplace(device.device_id, Listed{device.device_name, 0, {}});
-      }
+    // The listed devices as a sorted pointer list (a repeated id: the first wins, by stable
+    // sort then unique) walked together with the stored ones, a map in the same order: no map
+    // of the listed devices and no set of every id, 30,000 string copies at 10,000 devices.
+    std::vector<const Device*> observed;
+    observed.reserve(devices.size());
+    for (const Device& device : devices) observed.push_back(&device);
+    std::stable_sort(observed.begin(), observed.end(), [](const Device* a, const Device* b) {
+      return a->device_id < b->device_id;
+    });
+    observed.erase(std::unique(observed.begin(), observed.end(),
+                               [](const Device* a, const Device* b) {
+                                 return a->device_id == b->device_id;
+                               }),
+                   observed.end());
+    for (const Device* device : observed) {
+      listed.emplace_hint(listed.end(), device->device_id, Listed{device->device_name, 0, {}});
     }
     const bool silent_first_list =
         !head.device_list_fetched_before && options.baseline == BaselineMode::silent;
-    std::set<std::string> ids;
-    for (const auto& [id, row] : head.devices) ids.insert(id);
-    for (const auto& [id, device] : observed) ids.insert(id);
 
-    for (const std::string& id : ids) {
-      const auto stored_row = head.devices.find(id);
-      const auto seen = observed.find(id);
-      if (stored_row == head.devices.end()) {
-        const Device& device = *seen->second;
+    auto seen = observed.begin();
+    auto stored_row = head.devices.begin();
+    while (seen != observed.end() || stored_row != head.devices.end()) {
+      const bool only_seen = stored_row == head.devices.end() ||
+                             (seen != observed.end() && (*seen)->device_id < stored_row->first);
+      const bool only_stored =
+          !only_seen && (seen == observed.end() || stored_row->first < (*seen)->device_id);
+      if (only_seen) {
+        const Device& device = **seen++;
         result.device_writes.push_back({RowWrite::seen, device, 0});
         if (silent_first_list) {
           ++result.baseline_devices;
         } else {
           result.changes.push_back(device_change(ChangeType::device_added, device, {}, device));
-          announced.insert(id);
+          announced.insert(device.device_id);
         }
-      } else if (seen == observed.end()) {
-        const DeviceRow& row = stored_row->second;
+      } else if (only_stored) {
+        const auto& [id, row] = *stored_row++;
         const Absence gone = absence(row.missing_count, confirm_removals);
         if (gone.confirmed) {
           const bool new_removal = row.missing_count < confirm_removals;
@@ -162,8 +174,8 @@ struct StreamingDiff::State {
           result.device_writes.push_back({RowWrite::missing, row.device, gone.missing_count});
         }
       } else {
-        const DeviceRow& row = stored_row->second;
-        const Device& device = *seen->second;
+        const DeviceRow& row = (stored_row++)->second;
+        const Device& device = **seen++;
         if (row.device != device) {
           result.changes.push_back(
               device_change(ChangeType::device_changed, device, row.device, device));
