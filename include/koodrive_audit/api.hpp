@@ -109,6 +109,11 @@ class Client {
                                                                  std::string device_id,
                                                                  int module_code,
                                                                  FetchStats* stats = nullptr);
+  // The same with shared credentials, for a caller that sends thousands of requests with one
+  // set: a copy of Credentials per request is three allocations.
+  boost::asio::awaitable<Result<std::vector<Scope>>> list_scopes(
+      std::shared_ptr<const Credentials> credentials, std::string device_id, int module_code,
+      FetchStats* stats = nullptr);
 
   // Cancels everything in flight (pool waits, connections, backoff and rate-limit sleeps);
   // every later request fails with errc::cancelled. Idempotent.

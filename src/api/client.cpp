@@ -105,12 +105,14 @@ struct Client::Impl {
 
   // One API request with its retries; `decode` turns a 200 body into T.
   template <class T, class Decode>
-  asio::awaitable<Result<T>> request(std::shared_ptr<Impl> self, Credentials credentials,
+  asio::awaitable<Result<T>> request(std::shared_ptr<Impl> self,
+                                     std::shared_ptr<const Credentials> shared_credentials,
                                      ApiRequest api_request, std::string_view endpoint_name,
                                      Decode decode, FetchStats* stats) {
     (void)self;  // keeps this Impl alive while the request runs
+    const Credentials& credentials = *shared_credentials;
     const Endpoint& endpoint = http->endpoint();
-    api_request.path = endpoint.path_prefix + api_request.path;
+    if (!endpoint.path_prefix.empty()) api_request.path.insert(0, endpoint.path_prefix);
     const std::string target = request_target(api_request);
     const std::string context = api_request.method + " " + target;  // describe(), once
     if (auto checked = check_credentials(credentials, context); !checked) {
@@ -224,22 +226,30 @@ asio::awaitable<Result<std::vector<Device>>> Client::list_devices(Credentials cr
   auto decode = [](std::string_view body, std::string_view context) {
     return decode_device_list(body, context);
   };
-  co_return co_await impl_->request<std::vector<Device>>(impl_, std::move(credentials),
-                                                         std::move(request), "device_list",
-                                                         decode, stats);
+  co_return co_await impl_->request<std::vector<Device>>(
+      impl_, std::make_shared<const Credentials>(std::move(credentials)), std::move(request),
+      "device_list", decode, stats);
 }
 
 asio::awaitable<Result<std::vector<Scope>>> Client::list_scopes(Credentials credentials,
                                                                 std::string device_id,
                                                                 int module_code,
                                                                 FetchStats* stats) {
+  co_return co_await list_scopes(std::make_shared<const Credentials>(std::move(credentials)),
+                                 std::move(device_id), module_code, stats);
+}
+
+asio::awaitable<Result<std::vector<Scope>>> Client::list_scopes(
+    std::shared_ptr<const Credentials> credentials, std::string device_id, int module_code,
+    FetchStats* stats) {
   if (device_id.empty() || device_id.find('/') != std::string::npos) {
     impl_->count(stats, {0, 0, 1});
     co_return make_error(errc::invalid_request, "GET scope list", "bad device id");
   }
-  ApiRequest request{"GET",
-                     std::string(device_path) + "/" + device_id + "/scope",
-                     {{"moduleCode", std::to_string(module_code)}}};
+  constexpr std::string_view scope_suffix = "/scope";
+  ApiRequest request{"GET", {}, {{"moduleCode", std::to_string(module_code)}}};
+  request.path.reserve(device_path.size() + 1 + device_id.size() + scope_suffix.size());
+  request.path.append(device_path).append("/").append(device_id).append(scope_suffix);
   auto decode = [module_code](std::string_view body, std::string_view context) {
     return decode_scope_list(body, module_code, context);
   };

@@ -45,7 +45,7 @@ struct FetchJobs {
         all_done(executor, asio::steady_timer::time_point::max()) {}
 };
 
-asio::awaitable<void> scope_worker(Client client, Credentials credentials,
+asio::awaitable<void> scope_worker(Client client, std::shared_ptr<const Credentials> credentials,
                                    std::shared_ptr<FetchJobs> jobs) {
   // A handler that threw ends the fetch: what it failed to digest cannot be committed anyway.
   while (jobs->next < jobs->pairs.size() && !jobs->failure) {
@@ -76,8 +76,9 @@ asio::awaitable<void> fetch_scopes(Client client, Credentials credentials,
   const std::size_t workers =
       std::min(std::max<std::size_t>(client.options().max_concurrency, 1), jobs->pairs.size());
   jobs->running = workers;
+  const auto shared_credentials = std::make_shared<const Credentials>(std::move(credentials));
   for (std::size_t i = 0; i < workers; ++i) {
-    asio::co_spawn(executor, scope_worker(client, credentials, jobs),
+    asio::co_spawn(executor, scope_worker(client, shared_credentials, jobs),
                    [jobs](std::exception_ptr error) {
                      if (error && !jobs->failure) jobs->failure = error;
                      if (--jobs->running == 0) jobs->all_done.cancel();
