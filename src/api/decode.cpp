@@ -167,14 +167,18 @@ enum class Presence {
   nullable,  // a string, or absent / null read as ""
 };
 
-// One object of a list, with its path ("data[3]") for error details.
+// One object of a list, with its path ("data[3]") for error details, spelt out only for an
+// error: a scope list answer is decoded thousands of times a poll, almost never in error.
 class Item {
  public:
-  Item(const json::object& object, std::string path, std::string_view context)
-      : object_(object), path_(std::move(path)), context_(context) {}
+  Item(const json::object& object, std::string_view list_key, std::size_t index,
+       std::string_view context)
+      : object_(object), list_key_(list_key), index_(index), context_(context) {}
 
-  std::string field_path(std::string_view name) const { return path_ + "." + std::string(name); }
-  const std::string& path() const { return path_; }
+  std::string path() const {
+    return std::string(list_key_) + "[" + std::to_string(index_) + "]";
+  }
+  std::string field_path(std::string_view name) const { return path() + "." + std::string(name); }
 
   Result<std::string> text(std::string_view name, Presence presence) const {
     const json::value* value = object_.if_contains(name);
@@ -213,9 +217,16 @@ class Item {
     return std::string(text);
   }
 
+  // The string at `name`, not copied; nullptr when absent or not a string.
+  const json::string* if_string(std::string_view name) const {
+    const json::value* value = object_.if_contains(name);
+    return value == nullptr ? nullptr : value->if_string();
+  }
+
  private:
   const json::object& object_;
-  std::string path_;
+  std::string_view list_key_;
+  std::size_t index_;
   std::string_view context_;
 };
 
@@ -226,12 +237,12 @@ Result<std::vector<T>> decode_items(const json::array& list, std::string_view li
   std::vector<T> out;
   out.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
-    std::string path = std::string(list_key) + "[" + std::to_string(i) + "]";
     const json::object* object = list[i].if_object();
     if (object == nullptr) {
-      return field_error(context, path, "expected an object, got " + std::string(kind_name(list[i])));
+      return field_error(context, std::string(list_key) + "[" + std::to_string(i) + "]",
+                         "expected an object, got " + std::string(kind_name(list[i])));
     }
-    Result<T> item = decode_item(Item(*object, std::move(path), context));
+    Result<T> item = decode_item(Item(*object, list_key, i, context));
     if (!item) return item.error();
     out.push_back(std::move(*item));
   }
@@ -263,22 +274,28 @@ Result<Device> decode_device(const Item& item) {
 }
 
 Result<int> module_code_of(const Item& item, int requested, std::string_view context) {
-  const std::string path = item.field_path("moduleCode");
-  Result<std::string> text = item.text("moduleCode", Presence::required);
-  if (!text) return text.error();
+  constexpr std::string_view name = "moduleCode";
   // The pages type moduleCode as String; a number would mean the contract changed.
-  for (const int known : known_modules) {
-    if (*text == std::to_string(known)) {
-      if (known != requested) {
-        return field_error(context, path,
-                           quoted(*text) + " but module " + std::to_string(requested) +
-                               " was requested");
-      }
-      return known;
-    }
+  const json::string* given = item.if_string(name);
+  if (given == nullptr) {
+    // Missing, null or not a string: text() says which.
+    Result<std::string> text = item.text(name, Presence::required);
+    return text ? field_error(context, item.field_path(name), "expected a string") : text.error();
   }
-  return field_error(context, path,
-                     "unknown module code " + quoted(*text) + ", expected \"100\", \"101\" or \"102\"");
+  const std::string_view text(given->data(), given->size());
+  static constexpr std::pair<std::string_view, int> known[] = {
+      {"100", module_folder}, {"101", module_album}, {"102", module_address_book}};
+  for (const auto& [spelling, code] : known) {
+    if (text != spelling) continue;
+    if (code != requested) {
+      return field_error(context, item.field_path(name),
+                         quoted(text) + " but module " + std::to_string(requested) +
+                             " was requested");
+    }
+    return code;
+  }
+  return field_error(context, item.field_path(name),
+                     "unknown module code " + quoted(text) + ", expected \"100\", \"101\" or \"102\"");
 }
 
 Result<Scope> decode_scope(const Item& item, int requested, std::string_view context) {

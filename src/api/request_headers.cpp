@@ -98,7 +98,7 @@ Result<HeaderList> auth_headers(const Credentials& credentials, const ApiRequest
   if (!check_credentials(credentials, {})) {
     return check_credentials(credentials, describe(request)).error();
   }
-  const std::string x_date = format_x_date(now);
+  std::string x_date = format_x_date(now);
   std::string authorization;
   if (credentials.mode == Credentials::Mode::app) {
     // One per thread, assigned into: its strings keep their capacity from request to request
@@ -115,9 +115,13 @@ Result<HeaderList> auth_headers(const Credentials& credentials, const ApiRequest
   } else {
     authorization = format_token(credentials.token_format, credentials.token);
   }
-  return HeaderList{{"Authorization", std::move(authorization)},
-                    {"X-User-Id", credentials.user_id},
-                    {"X-Date", x_date}};
+  // Emplaced, not an initializer list: its elements are const and would be copied once more.
+  HeaderList headers;
+  headers.reserve(3);
+  headers.emplace_back("Authorization", std::move(authorization));
+  headers.emplace_back("X-User-Id", credentials.user_id);
+  headers.emplace_back("X-Date", std::move(x_date));
+  return headers;
 }
 
 }  // namespace kda::api
