@@ -33,8 +33,10 @@ const StoredScopeReader::Run& StoredScopeReader::read_run_from(const std::string
                                  : device_id;
   Run* run = nullptr;
   if (runs_.size() < kept_runs) {
+    last_run_ = runs_.size();
     run = &runs_.emplace_back();
   } else {
+    last_run_ = oldest_run_;
     run = &runs_[oldest_run_];
     oldest_run_ = (oldest_run_ + 1) % kept_runs;
   }
@@ -46,10 +48,19 @@ const StoredScopeReader::Run& StoredScopeReader::read_run_from(const std::string
 }
 
 std::span<const ScopeRow> StoredScopeReader::of_pair(const PairKey& pair) {
-  const auto kept = std::find_if(runs_.begin(), runs_.end(),
-                                 [&](const Run& run) { return run.holds(pair.device_id); });
-  const Run& run = kept != runs_.end() ? *kept : read_run_from(pair.device_id);
-  const auto rows = std::span<const ScopeRow>(run.rows).first(run.used);
+  // The answers come in identity order, give or take the requests in flight: nearly always
+  // from the run used last.
+  const Run* run = last_run_ < runs_.size() && runs_[last_run_].holds(pair.device_id)
+                       ? &runs_[last_run_]
+                       : nullptr;
+  for (std::size_t i = 0; run == nullptr && i < runs_.size(); ++i) {
+    if (runs_[i].holds(pair.device_id)) {
+      run = &runs_[i];
+      last_run_ = i;
+    }
+  }
+  if (run == nullptr) run = &read_run_from(pair.device_id);
+  const auto rows = std::span<const ScopeRow>(run->rows).first(run->used);
   const auto key = [](const ScopeRow& row) {
     return std::tie(row.device_id, row.scope.module_code);
   };

@@ -53,6 +53,7 @@ class StoredScopeReader {
   std::vector<std::string> listed_;  // sorted, unique
   std::vector<Run> runs_;            // at most kept_runs
   std::size_t oldest_run_ = 0;       // the next to be replaced once runs_ is full
+  std::size_t last_run_ = 0;         // the run of_pair served last
   std::size_t queries_ = 0;
 };
 

@@ -88,7 +88,16 @@ struct StreamingDiff::State {
       return answered_other.insert(module_code).second;
     }
   };
-  std::map<std::string, Listed> listed;  // by device_id; the first entry of a device wins
+  // By device_id, sorted (the first entry of a device wins): a vector searched by bisection
+  // touches fewer cache lines than a map's nodes, once per answer.
+  std::vector<std::pair<std::string, Listed>> listed;
+
+  Listed* find_listed(const std::string& device_id) {
+    const auto at = std::lower_bound(
+        listed.begin(), listed.end(), device_id,
+        [](const std::pair<std::string, Listed>& entry, const std::string& id) { return entry.first < id; });
+    return at != listed.end() && at->first == device_id ? &at->second : nullptr;
+  }
   std::set<std::string> announced;            // devices announced with device.added
   DiffResult result;                          // changes: the device changes only, until finish
   std::vector<Change> scope_changes;
@@ -138,8 +147,9 @@ struct StreamingDiff::State {
                                  return a->device_id == b->device_id;
                                }),
                    observed.end());
+    listed.reserve(observed.size());
     for (const Device* device : observed) {
-      listed.emplace_hint(listed.end(), device->device_id, Listed{device->device_name, 0, {}});
+      listed.emplace_back(device->device_id, Listed{device->device_name, 0, {}});
     }
     const bool silent_first_list =
         !head.device_list_fetched_before && options.baseline == BaselineMode::silent;
@@ -291,12 +301,12 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
   // Only fetches of listed devices count: a scope list of a device the account no longer lists
   // (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
   // of a pair shadows a later successful one, so a duplicate can never turn failure into data.
-  const auto device = s.listed.find(fetch.pair.device_id);
-  if (device == s.listed.end() || !device->second.first_answer(fetch.pair.module_code)) {
+  State::Listed* device = s.find_listed(fetch.pair.device_id);
+  if (device == nullptr || !device->first_answer(fetch.pair.module_code)) {
     return;
   }
   ++s.answers;
-  const std::string& device_name = device->second.device_name;
+  const std::string& device_name = device->device_name;
   if (auto coverage = diff_detail::pair_coverage(s.head, fetch.pair, device_name,
                                                  std::get_if<FetchFailure>(&fetch.result),
                                                  s.options.coverage)) {
