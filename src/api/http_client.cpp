@@ -230,11 +230,10 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   };
 
   // Makes sure the sweep runs by `deadline`. Deadlines of later sends are later (the timeout
-  // is fixed), so the timer is set again only when the sweep finds it has nothing left to watch
-  // until later, not on every send.
+  // is fixed), so the timer is set again only after a sweep (for the earliest deadline left)
+  // or when the pool goes from idle to busy (unwatch() stopped it), not on every send.
   void watch(Clock::time_point deadline) {
-    if (sweep_armed_ && sweep_at_ <= deadline) return;
-    sweep_armed_ = true;
+    if (sweep_at_ <= deadline) return;
     sweep_at_ = deadline;
     sweep_timer_.expires_at(deadline);  // a wait already pending ends as operation_aborted
     sweep_timer_.async_wait([weak = weak_from_this()](const beast::error_code& ec) {
@@ -244,13 +243,13 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   }
 
   void unwatch() {
-    sweep_armed_ = false;
+    sweep_at_ = Clock::time_point::max();
     sweep_timer_.cancel();
   }
 
   // Closes every connection in use whose deadline has passed; watches the earliest of the rest.
   void sweep() {
-    sweep_armed_ = false;
+    sweep_at_ = Clock::time_point::max();
     const auto now = Clock::now();
     auto next = Clock::time_point::max();
     for (Connection* connection : active_) {
@@ -487,8 +486,7 @@ class Pool final : public HttpClient, public std::enable_shared_from_this<Pool> 
   std::optional<ssl::context> ssl_context_;
   asio::steady_timer stop_timer_;  // never expires; cancelled by stop() to end races with it
   asio::steady_timer sweep_timer_;  // see watch()
-  Clock::time_point sweep_at_{};
-  bool sweep_armed_ = false;
+  Clock::time_point sweep_at_ = Clock::time_point::max();  // max: not armed
   std::vector<std::unique_ptr<Connection>> idle_;
   std::vector<Connection*> active_;  // at most max_connections: a vector beats a set
   std::deque<Waiter*> waiters_;
