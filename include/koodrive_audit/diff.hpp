@@ -90,9 +90,12 @@ DiffResult diff(const Snapshot& before, const Observation& seen, const DiffOptio
 // of_pair's rows are lent, not given: they stay valid until the next call of either function,
 // so that a reader can keep its buffers (and their strings' capacity) from pair to pair; a
 // poll asks for 30,000 pairs, and owned rows cost four string allocations each.
+// fetched_before, when set, says whether a pair was fetched successfully before, in place of
+// the head's Snapshot::fetched_pairs (which the diff then does not read).
 struct StoredScopes {
   std::function<std::vector<ScopeRow>(const std::string& device_id)> of_device;
   std::function<std::span<const ScopeRow>(const PairKey& pair)> of_pair;
+  std::function<bool(const PairKey& pair)> fetched_before = {};
 };
 
 // diff() for a poll whose scope answers arrive one (device, module) at a time: built once the

@@ -276,8 +276,12 @@ class Store {
 
   // load_snapshot() without the scopes, for a StreamingDiff, which reads them pair by pair
   // (live_scopes below): the head and the account's newest poll, which a commit made from this
-  // head checks (PollCommit::expected_newest_poll).
-  SnapshotHead load_snapshot_head(const std::string& account_id);
+  // head checks (PollCommit::expected_newest_poll). With HeadPairs::leave_out, also without
+  // fetched_pairs, for a reader that takes them a run at a time (fetched_pairs_between): a set
+  // of 30,000 pairs is 60,000 allocations to build and a tree to search for every answer.
+  enum class HeadPairs { load, leave_out };
+  SnapshotHead load_snapshot_head(const std::string& account_id,
+                                  HeadPairs pairs = HeadPairs::load);
   // How many live scopes the account has: a scan of its scopes (30 ms at 90,000), so a poll
   // counts them only when it has removals to weigh (the mass-removal guard's base).
   std::size_t live_scope_count(const std::string& account_id);
@@ -292,6 +296,11 @@ class Store {
   // four strings for every scope of every poll.
   std::size_t live_scopes_between(const std::string& account_id, const std::string& first_device,
                                   const std::string& last_device, std::vector<ScopeRow>& rows);
+  // Snapshot::fetched_pairs of the devices from `first_device` to `last_device`, in PairKey
+  // order, written over pairs[0, n) like live_scopes_between.
+  std::size_t fetched_pairs_between(const std::string& account_id,
+                                    const std::string& first_device,
+                                    const std::string& last_device, std::vector<PairKey>& pairs);
 
   // Writes one account poll in ONE transaction, all or nothing: the account row (name
   // updated), the poll row (events = changes.size()), the snapshot rows, one event per change

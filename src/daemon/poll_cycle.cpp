@@ -17,13 +17,19 @@
 namespace kda::daemon {
 
 void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
-                    const Snapshot* before) {
+                    bool healthy_before) {
   if (const auto* failure = std::get_if<FetchFailure>(&fetch.result)) {
     attempts.push_back(PairAttempt{fetch.pair, false, failure->reason});
-  } else if (before == nullptr || !before->fetched_pairs.contains(fetch.pair) ||
-             before->pair_failures.contains(fetch.pair)) {
+  } else if (!healthy_before) {
     attempts.push_back(PairAttempt{fetch.pair, true, {}});
   }  // else healthy before, healthy now: nothing to write
+}
+
+void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
+                    const Snapshot* before) {
+  const bool healthy_before = before != nullptr && before->fetched_pairs.contains(fetch.pair) &&
+                              !before->pair_failures.contains(fetch.pair);
+  record_attempt(attempts, fetch, healthy_before);
 }
 
 PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* device_list_failure,
@@ -183,7 +189,9 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
   std::int64_t newest_poll = 0;
   SystemTime finished_at;
   {
-    const SnapshotHead head = store.load_snapshot_head(account.account_id);
+    // Which pairs were fetched before comes from the reader, a run at a time.
+    const SnapshotHead head =
+        store.load_snapshot_head(account.account_id, Store::HeadPairs::leave_out);
     newest_poll = head.newest_poll;
     std::vector<std::string> listed;
     listed.reserve(devices->size());
@@ -203,15 +211,19 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     // In identity order, so that the reader's queries follow the scopes primary key.
     std::sort(pairs.begin(), pairs.end());
     streaming.expect_answers(pairs.size());
-    // Every pair not yet healthy gets an attempt: sized once, not grown by doubling.
-    attempts.reserve(pairs.size() - std::min(pairs.size(), head.snapshot.fetched_pairs.size()) +
-                     head.snapshot.pair_failures.size());
+    // Every pair not yet healthy gets an attempt: in the account's first poll every pair, sized
+    // once rather than grown by doubling (which would briefly hold two copies); later polls
+    // have few, unless many devices are new.
+    attempts.reserve(head.snapshot.device_list_fetched_before ? head.snapshot.pair_failures.size()
+                                                              : pairs.size());
     devices->clear();
     devices->shrink_to_fit();
     co_await api::fetch_scopes(
         client, account.credentials, std::move(pairs),
         [&](std::size_t, ScopeFetch&& fetch) {
-          record_attempt(attempts, fetch, &head.snapshot);
+          const bool healthy_before = fetch.ok() && stored.fetched_before(fetch.pair) &&
+                                      !head.snapshot.pair_failures.contains(fetch.pair);
+          record_attempt(attempts, fetch, healthy_before);
           streaming.add(fetch);
         },
         &stats);

@@ -15,7 +15,8 @@ StoredScopeReader::StoredScopeReader(Store& store, std::string account_id,
 
 StoredScopes StoredScopeReader::scopes() {
   return StoredScopes{[this](const std::string& device_id) { return of_device(device_id); },
-                      [this](const PairKey& pair) { return of_pair(pair); }};
+                      [this](const PairKey& pair) { return of_pair(pair); },
+                      [this](const PairKey& pair) { return fetched_before(pair); }};
 }
 
 std::vector<ScopeRow> StoredScopeReader::of_device(const std::string& device_id) {
@@ -44,23 +45,32 @@ const StoredScopeReader::Run& StoredScopeReader::read_run_from(const std::string
   run->last = to;
   ++queries_;
   run->used = store_.live_scopes_between(account_id_, device_id, to, run->rows);
+  run->fetched_used = store_.fetched_pairs_between(account_id_, device_id, to, run->fetched);
   return *run;
 }
 
-std::span<const ScopeRow> StoredScopeReader::of_pair(const PairKey& pair) {
+const StoredScopeReader::Run& StoredScopeReader::run_of(const std::string& device_id) {
   // The answers come in identity order, give or take the requests in flight: nearly always
   // from the run used last.
-  const Run* run = last_run_ < runs_.size() && runs_[last_run_].holds(pair.device_id)
-                       ? &runs_[last_run_]
-                       : nullptr;
-  for (std::size_t i = 0; run == nullptr && i < runs_.size(); ++i) {
-    if (runs_[i].holds(pair.device_id)) {
-      run = &runs_[i];
+  if (last_run_ < runs_.size() && runs_[last_run_].holds(device_id)) return runs_[last_run_];
+  for (std::size_t i = 0; i < runs_.size(); ++i) {
+    if (runs_[i].holds(device_id)) {
       last_run_ = i;
+      return runs_[i];
     }
   }
-  if (run == nullptr) run = &read_run_from(pair.device_id);
-  const auto rows = std::span<const ScopeRow>(run->rows).first(run->used);
+  return read_run_from(device_id);
+}
+
+bool StoredScopeReader::fetched_before(const PairKey& pair) {
+  const Run& run = run_of(pair.device_id);
+  const auto pairs = std::span<const PairKey>(run.fetched).first(run.fetched_used);
+  return std::binary_search(pairs.begin(), pairs.end(), pair);
+}
+
+std::span<const ScopeRow> StoredScopeReader::of_pair(const PairKey& pair) {
+  const Run& run = run_of(pair.device_id);
+  const auto rows = std::span<const ScopeRow>(run.rows).first(run.used);
   const auto key = [](const ScopeRow& row) {
     return std::tie(row.device_id, row.scope.module_code);
   };

@@ -8,7 +8,8 @@
 // Keeps the last `kept_runs` runs read; a device whose run was dropped before all its answers
 // came is read again. A run's buffer is reused for the run that replaces it, strings and all,
 // and of_pair lends a range of it (StoredScopes), so a poll allocates for its first runs only.
-// Single-threaded.
+// A run also holds which of its pairs were fetched before (StoredScopes::fetched_before, from
+// fetch_status), so that the poll needs no set of every fetched pair. Single-threaded.
 #include "koodrive_audit/diff.hpp"
 #include "koodrive_audit/store.hpp"
 
@@ -32,12 +33,15 @@ class StoredScopeReader {
 
  private:
   // The live scopes of the devices from `first` to `last` (inclusive, byte order) are
-  // rows[0, used), in key order; the elements past `used` are spare.
+  // rows[0, used), in key order, and their pairs fetched before fetched[0, fetched_used), in
+  // PairKey order; the elements past those are spare.
   struct Run {
     std::string first;
     std::string last;
     std::vector<ScopeRow> rows;
     std::size_t used = 0;
+    std::vector<PairKey> fetched;
+    std::size_t fetched_used = 0;
     bool holds(const std::string& device_id) const {
       return first <= device_id && device_id <= last;
     }
@@ -45,7 +49,10 @@ class StoredScopeReader {
 
   std::vector<ScopeRow> of_device(const std::string& device_id);
   std::span<const ScopeRow> of_pair(const PairKey& pair);
+  bool fetched_before(const PairKey& pair);
 
+  // The kept run holding `device_id`, read if none does.
+  const Run& run_of(const std::string& device_id);
   const Run& read_run_from(const std::string& device_id);
 
   Store& store_;

@@ -317,7 +317,8 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
   // A device announced in an earlier poll whose pair failed then is still news here: its
   // scopes were never part of a baseline.
   const bool silent = s.options.baseline == BaselineMode::silent &&
-                      !s.head.fetched_pairs.contains(fetch.pair) &&
+                      !(s.stored.fetched_before ? s.stored.fetched_before(fetch.pair)
+                                                : s.head.fetched_pairs.contains(fetch.pair)) &&
                       !s.announced.contains(fetch.pair.device_id) &&
                       !s.head.announced_devices.contains(fetch.pair.device_id);
   s.diff_pair(fetch.pair, *scopes, device_name, silent);

@@ -48,6 +48,10 @@ constexpr std::string_view range_live_scopes_sql =
     "AND removed_at IS NULL ORDER BY device_id, module_code, scope_id";
 constexpr std::string_view live_scope_count_sql =
     "SELECT COUNT(*) FROM scopes WHERE account_id = ?1 AND removed_at IS NULL";
+constexpr std::string_view range_fetched_pairs_sql =
+    "SELECT device_id, module_code FROM fetch_status WHERE account_id = ?1 "
+    "AND device_id BETWEEN ?2 AND ?3 AND last_success_at IS NOT NULL "
+    "ORDER BY device_id, module_code";
 constexpr std::string_view fetched_pairs_sql =
     "SELECT device_id, module_code FROM fetch_status "
     "WHERE account_id = ?1 AND last_success_at IS NOT NULL";
@@ -215,7 +219,25 @@ std::size_t Store::live_scope_count(const std::string& account_id) {
   return static_cast<std::size_t>(q->getColumn(0).getInt64());
 }
 
-SnapshotHead Store::load_snapshot_head(const std::string& account_id) {
+std::size_t Store::fetched_pairs_between(const std::string& account_id,
+                                         const std::string& first_device,
+                                         const std::string& last_device,
+                                         std::vector<PairKey>& pairs) {
+  BorrowedStatement q = impl_->statements.borrow(range_fetched_pairs_sql);
+  q->bind(1, account_id);
+  q->bind(2, first_device);
+  q->bind(3, last_device);
+  std::size_t read = 0;
+  while (q->executeStep()) {
+    if (read == pairs.size()) pairs.emplace_back();
+    PairKey& pair = pairs[read++];
+    assign_text(pair.device_id, q->getColumn(0));
+    pair.module_code = q->getColumn(1).getInt();
+  }
+  return read;
+}
+
+SnapshotHead Store::load_snapshot_head(const std::string& account_id, HeadPairs pairs) {
   SnapshotHead head;
   Snapshot& snapshot = head.snapshot;
   snapshot.account_id = account_id;
@@ -243,7 +265,7 @@ SnapshotHead Store::load_snapshot_head(const std::string& account_id) {
       snapshot.devices.emplace_hint(snapshot.devices.end(), std::move(key), std::move(row));
     }
   }
-  {
+  if (pairs == HeadPairs::load) {
     BorrowedStatement q = impl_->statements.borrow(fetched_pairs_sql);
     q->bind(1, account_id);
     // Rows come in primary-key order, which is PairKey's (bytes, then the module): with the

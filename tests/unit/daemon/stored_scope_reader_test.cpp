@@ -37,6 +37,16 @@ class StoredScopeReaderTest : public ::testing::Test {
       }
       poll.scope_writes.push_back({RowWrite::seen, id, Scope{"a", module_album, "/p", "/t", "t"}, 0});
     }
+    // Fetched before: the folder pair of every even device, the album pair of every third (a
+    // failed attempt leaves a pair without last_success_at, so not fetched).
+    for (int i = 0; i < devices; ++i) {
+      if (i % 2 == 0) poll.attempts.push_back({PairKey{id_of(i), module_folder}, true, {}});
+      if (i % 3 == 0) poll.attempts.push_back({PairKey{id_of(i), module_album}, true, {}});
+      if (i % 5 == 0) poll.attempts.push_back({PairKey{id_of(i), module_address_book}, false, "503"});
+    }
+    poll.attempts.push_back({PairKey{"d-unlisted", module_album}, true, {}});
+    std::sort(poll.attempts.begin(), poll.attempts.end(),
+              [](const PairAttempt& a, const PairAttempt& b) { return a.pair < b.pair; });
     std::sort(poll.scope_writes.begin(), poll.scope_writes.end(), [](const auto& a, const auto& b) {
       return std::tie(a.device_id, a.scope.module_code, a.scope.scope_id) <
              std::tie(b.device_id, b.scope.module_code, b.scope.scope_id);
@@ -96,6 +106,27 @@ TEST_F(StoredScopeReaderTest, InAnyOrderEachPairGetsItsRows) {
     EXPECT_EQ(copied(stored.of_pair(pair)), store_->live_scopes(account, pair))
         << pair.device_id << " " << pair.module_code;
   }
+}
+
+TEST_F(StoredScopeReaderTest, InAnyOrderEachPairIsKnownFetchedOrNotLikeTheSnapshotSays) {
+  const Snapshot snapshot = store_->load_snapshot(account);
+  ASSERT_EQ(snapshot.fetched_pairs.size(), 350u + 234u + 1u);
+  std::vector<PairKey> shuffled = pairs();
+  shuffled.push_back({"d-unlisted", module_album});
+  shuffled.push_back({"d-unlisted", module_folder});
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(5));
+  StoredScopeReader reader(*store_, account, listed());
+  const StoredScopes stored = reader.scopes();
+  for (const PairKey& pair : shuffled) {
+    EXPECT_EQ(stored.fetched_before(pair), snapshot.fetched_pairs.contains(pair))
+        << pair.device_id << " " << pair.module_code;
+  }
+  // The head of a poll that reads them this way leaves them out; the rest is the same.
+  const SnapshotHead head = store_->load_snapshot_head(account, Store::HeadPairs::leave_out);
+  EXPECT_TRUE(head.snapshot.fetched_pairs.empty());
+  EXPECT_EQ(head.snapshot.devices, snapshot.devices);
+  EXPECT_EQ(head.snapshot.pair_failures, snapshot.pair_failures);
+  EXPECT_FALSE(store_->load_snapshot_head(account).snapshot.fetched_pairs.empty());
 }
 
 TEST_F(StoredScopeReaderTest, AWholeDeviceAndAnUnlistedOneAreReadDirectly) {

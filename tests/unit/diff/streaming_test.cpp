@@ -158,6 +158,36 @@ TEST(StreamingDiff, AMassRemovalIsHeldWhateverTheAnswerOrder) {
   expect_same(stream(before, reversed, options, counting), reference);
 }
 
+// The daemon's reader says which pairs were fetched before (from fetch_status, a run at a time)
+// and its head has no fetched_pairs: the baseline rule must come out the same.
+TEST(StreamingDiff, FetchedPairsFromTheStoreInsteadOfTheHeadGiveDiffsResult) {
+  Snapshot before = big_snapshot();
+  // Two pairs never fetched: their new scopes are a silent baseline, the others are news.
+  for (const std::string id : {"1842846715527366513", "1842846715527366517"}) {
+    ASSERT_EQ(before.fetched_pairs.erase(PairKey{id, module_album}), 1u);
+  }
+  const Observation seen = big_observation(before);
+  DiffOptions options;
+  options.mass_removal.threshold = 0.9;
+  const DiffResult reference = diff(before, seen, options);
+  ASSERT_FALSE(reference.baselines.empty());
+
+  Snapshot head = head_of(before);
+  head.fetched_pairs.clear();
+  CountingStore counting{before};
+  StoredScopes stored = counting.scopes();
+  int asked = 0;
+  stored.fetched_before = [&](const PairKey& pair) {
+    ++asked;
+    return before.fetched_pairs.contains(pair);
+  };
+  StreamingDiff streaming(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
+                          options, stored);
+  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
+  expect_same(streaming.finish(), reference);
+  EXPECT_GT(asked, 0);
+}
+
 // Counting the live scopes is a scan of the account's scopes: only a poll with a removal,
 // which the mass-removal guard must weigh, pays for it.
 TEST(StreamingDiff, CountsTheLiveScopesOnlyWhenThePollRemovesSomething) {
