@@ -295,7 +295,8 @@ Result<int> module_code_of(const Item& item, int requested, std::string_view con
     return code;
   }
   return field_error(context, item.field_path(name),
-                     "unknown module code " + quoted(text) + ", expected \"100\", \"101\" or \"102\"");
+                     "unknown module code " + quoted(text) +
+                         ", expected \"100\", \"101\" or \"102\"");
 }
 
 Result<Scope> decode_scope(const Item& item, int requested, std::string_view context) {

@@ -9,6 +9,7 @@ namespace kda::daemon {
 StoredScopeReader::StoredScopeReader(Store& store, std::string account_id,
                                      std::vector<std::string> listed_devices)
     : store_(store), account_id_(std::move(account_id)), listed_(std::move(listed_devices)) {
+  runs_.reserve(kept_runs);  // a Run is never moved: what of_pair lent stays where it was
   std::sort(listed_.begin(), listed_.end());
   listed_.erase(std::unique(listed_.begin(), listed_.end()), listed_.end());
 }

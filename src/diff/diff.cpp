@@ -93,9 +93,10 @@ struct StreamingDiff::State {
   std::vector<std::pair<std::string, Listed>> listed;
 
   Listed* find_listed(const std::string& device_id) {
-    const auto at = std::lower_bound(
-        listed.begin(), listed.end(), device_id,
-        [](const std::pair<std::string, Listed>& entry, const std::string& id) { return entry.first < id; });
+    const auto before = [](const std::pair<std::string, Listed>& entry, const std::string& id) {
+      return entry.first < id;
+    };
+    const auto at = std::lower_bound(listed.begin(), listed.end(), device_id, before);
     return at != listed.end() && at->first == device_id ? &at->second : nullptr;
   }
   std::set<std::string> announced;            // devices announced with device.added

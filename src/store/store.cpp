@@ -150,6 +150,28 @@ void read_scope_row_into(SQLite::Statement& q, ScopeRow& row) {
   row.missing_count = q.getColumn(6).getInt();
 }
 
+void read_fetched_pair_into(SQLite::Statement& q, PairKey& pair) {
+  assign_text(pair.device_id, q.getColumn(0));
+  pair.module_code = q.getColumn(1).getInt();
+}
+
+// The rows of a query over the devices from `first` to `last` of an account, read over
+// rows[0, n) (growing `rows` when needed, the elements past n left as they were); n returned.
+template <class Row, class ReadInto>
+std::size_t read_device_range_over(SQLite::Statement& q, const std::string& account_id,
+                                   const std::string& first, const std::string& last,
+                                   std::vector<Row>& rows, ReadInto read_into) {
+  q.bind(1, account_id);
+  q.bind(2, first);
+  q.bind(3, last);
+  std::size_t read = 0;
+  while (q.executeStep()) {
+    if (read == rows.size()) rows.emplace_back();
+    read_into(q, rows[read++]);
+  }
+  return read;
+}
+
 ScopeRow read_scope_row(SQLite::Statement& q) {
   ScopeRow row;
   read_scope_row_into(q, row);
@@ -201,15 +223,8 @@ std::size_t Store::live_scopes_between(const std::string& account_id,
                                        const std::string& last_device,
                                        std::vector<ScopeRow>& rows) {
   BorrowedStatement q = impl_->statements.borrow(range_live_scopes_sql);
-  q->bind(1, account_id);
-  q->bind(2, first_device);
-  q->bind(3, last_device);
-  std::size_t read = 0;
-  while (q->executeStep()) {
-    if (read == rows.size()) rows.emplace_back();
-    read_scope_row_into(*q, rows[read++]);
-  }
-  return read;
+  return read_device_range_over(*q, account_id, first_device, last_device, rows,
+                                read_scope_row_into);
 }
 
 std::size_t Store::live_scope_count(const std::string& account_id) {
@@ -224,17 +239,8 @@ std::size_t Store::fetched_pairs_between(const std::string& account_id,
                                          const std::string& last_device,
                                          std::vector<PairKey>& pairs) {
   BorrowedStatement q = impl_->statements.borrow(range_fetched_pairs_sql);
-  q->bind(1, account_id);
-  q->bind(2, first_device);
-  q->bind(3, last_device);
-  std::size_t read = 0;
-  while (q->executeStep()) {
-    if (read == pairs.size()) pairs.emplace_back();
-    PairKey& pair = pairs[read++];
-    assign_text(pair.device_id, q->getColumn(0));
-    pair.module_code = q->getColumn(1).getInt();
-  }
-  return read;
+  return read_device_range_over(*q, account_id, first_device, last_device, pairs,
+                                read_fetched_pair_into);
 }
 
 SnapshotHead Store::load_snapshot_head(const std::string& account_id, HeadPairs pairs) {

@@ -42,7 +42,9 @@ class StoredScopeReaderTest : public ::testing::Test {
     for (int i = 0; i < devices; ++i) {
       if (i % 2 == 0) poll.attempts.push_back({PairKey{id_of(i), module_folder}, true, {}});
       if (i % 3 == 0) poll.attempts.push_back({PairKey{id_of(i), module_album}, true, {}});
-      if (i % 5 == 0) poll.attempts.push_back({PairKey{id_of(i), module_address_book}, false, "503"});
+      if (i % 5 == 0) {
+        poll.attempts.push_back({PairKey{id_of(i), module_address_book}, false, "HTTP 503"});
+      }
     }
     poll.attempts.push_back({PairKey{"d-unlisted", module_album}, true, {}});
     std::sort(poll.attempts.begin(), poll.attempts.end(),
