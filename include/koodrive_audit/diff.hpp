@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -129,11 +130,17 @@ class StreamingDiff {
   void leave_out_fetched_pairs();
   // One pair's answer. Calls `stored.of_pair` for a successful fetch of a listed device.
   void add(const ScopeFetch& fetch);
+  // The same, for a caller that has asked already whether the pair was fetched successfully
+  // before (the poll cycle needs it for the pair's attempt too); `stored.fetched_before` and
+  // the head's fetched pairs are then not consulted. Only read for a successful fetch.
+  void add(const ScopeFetch& fetch, bool fetched_before);
   // The result, in the order documented on DiffResult. Call once.
   DiffResult finish();
 
  private:
   struct State;
+  // `fetched_before` empty: asked of `stored` (or the head) if the baseline rule needs it.
+  void add_answer(const ScopeFetch& fetch, std::optional<bool> fetched_before);
   std::unique_ptr<State> state_;
 };
 

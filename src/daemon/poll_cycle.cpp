@@ -221,10 +221,12 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
     co_await api::fetch_scopes(
         client, account.credentials, std::move(pairs),
         [&](std::size_t, ScopeFetch&& fetch) {
-          const bool healthy_before = fetch.ok() && stored.fetched_before(fetch.pair) &&
-                                      !head.snapshot.pair_failures.contains(fetch.pair);
+          // Asked once: the attempt and the diff's baseline rule both need it.
+          const bool fetched_before = fetch.ok() && stored.fetched_before(fetch.pair);
+          const bool healthy_before =
+              fetched_before && !head.snapshot.pair_failures.contains(fetch.pair);
           record_attempt(attempts, fetch, healthy_before);
-          streaming.add(fetch);
+          streaming.add(fetch, fetched_before);
         },
         &stats);
     finished_at = clock.now();

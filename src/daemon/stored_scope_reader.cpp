@@ -21,7 +21,7 @@ StoredScopes StoredScopeReader::scopes() {
 }
 
 std::vector<ScopeRow> StoredScopeReader::of_device(const std::string& device_id) {
-  ++queries_;
+  ++store_reads_;
   return store_.live_scopes(account_id_, device_id);
 }
 
@@ -44,7 +44,7 @@ const StoredScopeReader::Run& StoredScopeReader::read_run_from(const std::string
   }
   run->first = device_id;
   run->last = to;
-  ++queries_;
+  ++store_reads_;
   run->used = store_.live_scopes_between(account_id_, device_id, to, run->rows);
   run->fetched_used = store_.fetched_pairs_between(account_id_, device_id, to, run->fetched);
   return *run;

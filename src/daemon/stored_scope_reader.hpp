@@ -29,7 +29,9 @@ class StoredScopeReader {
   StoredScopeReader(Store& store, std::string account_id, std::vector<std::string> listed_devices);
 
   StoredScopes scopes();
-  std::size_t queries() const noexcept { return queries_; }
+  // Reads of the store so far: one per run read (two range queries, its scopes and its fetch
+  // status) and one per whole device (of_device).
+  std::size_t store_reads() const noexcept { return store_reads_; }
 
  private:
   // The live scopes of the devices from `first` to `last` (inclusive, byte order) are
@@ -61,7 +63,7 @@ class StoredScopeReader {
   std::vector<Run> runs_;            // at most kept_runs
   std::size_t oldest_run_ = 0;       // the next to be replaced once runs_ is full
   std::size_t last_run_ = 0;         // the run of_pair served last
-  std::size_t queries_ = 0;
+  std::size_t store_reads_ = 0;
 };
 
 }  // namespace kda::daemon

@@ -297,7 +297,13 @@ StreamingDiff::~StreamingDiff() = default;
 StreamingDiff::StreamingDiff(StreamingDiff&&) noexcept = default;
 StreamingDiff& StreamingDiff::operator=(StreamingDiff&&) noexcept = default;
 
-void StreamingDiff::add(const ScopeFetch& fetch) {
+void StreamingDiff::add(const ScopeFetch& fetch) { add_answer(fetch, std::nullopt); }
+
+void StreamingDiff::add(const ScopeFetch& fetch, bool fetched_before) {
+  add_answer(fetch, fetched_before);
+}
+
+void StreamingDiff::add_answer(const ScopeFetch& fetch, std::optional<bool> fetched_before) {
   State& s = *state_;
   // Only fetches of listed devices count: a scope list of a device the account no longer lists
   // (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
@@ -317,9 +323,12 @@ void StreamingDiff::add(const ScopeFetch& fetch) {
   if (scopes == nullptr) return;
   // A device announced in an earlier poll whose pair failed then is still news here: its
   // scopes were never part of a baseline.
-  const bool silent = s.options.baseline == BaselineMode::silent &&
-                      !(s.stored.fetched_before ? s.stored.fetched_before(fetch.pair)
-                                                : s.head.fetched_pairs.contains(fetch.pair)) &&
+  const auto was_fetched_before = [&] {
+    if (fetched_before) return *fetched_before;
+    return s.stored.fetched_before ? s.stored.fetched_before(fetch.pair)
+                                   : s.head.fetched_pairs.contains(fetch.pair);
+  };
+  const bool silent = s.options.baseline == BaselineMode::silent && !was_fetched_before() &&
                       !s.announced.contains(fetch.pair.device_id) &&
                       !s.head.announced_devices.contains(fetch.pair.device_id);
   s.diff_pair(fetch.pair, *scopes, device_name, silent);

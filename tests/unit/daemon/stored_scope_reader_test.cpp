@@ -88,14 +88,14 @@ class StoredScopeReaderTest : public ::testing::Test {
   std::optional<Store> store_;
 };
 
-TEST_F(StoredScopeReaderTest, InIdentityOrderEachPairGetsItsRowsFromFewQueries) {
+TEST_F(StoredScopeReaderTest, InIdentityOrderEachPairGetsItsRowsFromFewReads) {
   StoredScopeReader reader(*store_, account, listed());
   const StoredScopes stored = reader.scopes();
   for (const PairKey& pair : pairs()) {
     EXPECT_EQ(copied(stored.of_pair(pair)), store_->live_scopes(account, pair)) << pair.device_id;
   }
-  // 700 devices in runs of 64.
-  EXPECT_EQ(reader.queries(), (devices + StoredScopeReader::batch_devices - 1) /
+  // 700 devices in runs of 64, one read each.
+  EXPECT_EQ(reader.store_reads(), (devices + StoredScopeReader::batch_devices - 1) /
                                   StoredScopeReader::batch_devices);
 }
 
@@ -154,15 +154,15 @@ TEST_F(StoredScopeReaderTest, ARunReplacedByLaterOnesIsReadAgainWithTheSameRows)
     EXPECT_EQ(copied(stored.of_pair({id_of(device), module_album})),
               store_->live_scopes(account, PairKey{id_of(device), module_album}));
   }
-  EXPECT_EQ(reader.queries(), 1 + StoredScopeReader::kept_runs);
+  EXPECT_EQ(reader.store_reads(), 1 + StoredScopeReader::kept_runs);
   EXPECT_EQ(copied(stored.of_pair(first)), before);
-  EXPECT_EQ(reader.queries(), 2 + StoredScopeReader::kept_runs);
+  EXPECT_EQ(reader.store_reads(), 2 + StoredScopeReader::kept_runs);
   // Still kept: the run read last before it.
   const int last_device =
       static_cast<int>(StoredScopeReader::kept_runs * StoredScopeReader::batch_devices) + 2;
   EXPECT_EQ(copied(stored.of_pair({id_of(last_device), module_folder})),
             store_->live_scopes(account, PairKey{id_of(last_device), module_folder}));
-  EXPECT_EQ(reader.queries(), 2 + StoredScopeReader::kept_runs);
+  EXPECT_EQ(reader.store_reads(), 2 + StoredScopeReader::kept_runs);
 }
 
 }  // namespace

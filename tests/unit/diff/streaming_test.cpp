@@ -188,6 +188,36 @@ TEST(StreamingDiff, FetchedPairsFromTheStoreInsteadOfTheHeadGiveDiffsResult) {
   EXPECT_GT(asked, 0);
 }
 
+// The poll cycle asks the reader once per answer and hands the answer to the diff with it: the
+// diff then asks nobody, and the baseline rule follows what it was told.
+TEST(StreamingDiff, AnAnswerGivenWithWhetherItsPairWasFetchedBeforeIsDiffedByThat) {
+  Snapshot before = big_snapshot();
+  const PairKey never{"1842846715527366513", module_album};
+  ASSERT_EQ(before.fetched_pairs.erase(never), 1u);
+  const Observation seen = big_observation(before);
+  DiffOptions options;
+  options.mass_removal.threshold = 0.9;
+  const DiffResult reference = diff(before, seen, options);
+  ASSERT_FALSE(reference.baselines.empty());
+
+  Snapshot head = head_of(before);
+  head.fetched_pairs.clear();
+  CountingStore counting{before};
+  StoredScopes stored = counting.scopes();
+  int asked = 0;
+  stored.fetched_before = [&](const PairKey&) {
+    ++asked;
+    return true;  // would make every pair news; the caller's word must win
+  };
+  StreamingDiff streaming(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
+                          options, stored);
+  for (const ScopeFetch& fetch : seen.scope_fetches) {
+    streaming.add(fetch, before.fetched_pairs.contains(fetch.pair));
+  }
+  expect_same(streaming.finish(), reference);
+  EXPECT_EQ(asked, 0);
+}
+
 // Counting the live scopes is a scan of the account's scopes: only a poll with a removal,
 // which the mass-removal guard must weigh, pays for it.
 TEST(StreamingDiff, CountsTheLiveScopesOnlyWhenThePollRemovesSomething) {
