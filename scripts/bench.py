@@ -7,7 +7,8 @@ request), then measures `koodrive-audit poll --once` with concurrency C twice: t
 time, the bound requests × L / C and wall ÷ bound, the daemon's CPU time (user + sys) per request
 and peak RSS (from wait4), the simulator's CPU time, the commit time and the database rows
 written (both from the daemon's poll.finished line). With --rss-polls K it then runs the daemon
-for K polls and samples its RSS after each one. Prints a table; writes the same figures as JSON.
+for K polls and samples its RSS after each one. With --pin the simulator gets the last CPU and
+the daemon the others. Prints a table; writes the same figures as JSON.
 """
 
 import argparse
@@ -51,16 +52,28 @@ def parse_args():
     parser.add_argument("--tls", action="store_true", help="HTTPS (a throwaway self-signed CA)")
     parser.add_argument("--rss-polls", type=int, default=0, metavar="K",
                         help="then run the daemon for K polls and sample its RSS after each")
-    # Two: with one, the simulator's own queue of 64 requests at a time added 6 % to the
-    # first poll (1.290 × bound with one thread, 1.221 with two, 2026-12-05).
-    parser.add_argument("--sim-threads", type=int, default=2,
-                        help="simulator I/O threads (default 2)")
+    # Two unpinned: with one, the simulator's own queue of 64 requests at a time added 6 % to
+    # the first poll (1.290 × bound with one thread, 1.221 with two, 2026-12-05). Pinned, it
+    # has one CPU, where a second thread only competes with the first.
+    parser.add_argument("--sim-threads", type=int,
+                        help="simulator I/O threads (default 2, or 1 with --pin)")
+    parser.add_argument("--pin", action="store_true",
+                        help="run the simulator on the last CPU and the daemon on the others, "
+                             "as if the API were another machine (needs 2 CPUs or more)")
     parser.add_argument("--work", default="/tmp/koodrive-audit-bench",
                         help="scratch folder (emptied first)")
     parser.add_argument("--json", help="where to write the figures (default WORK/bench.json)")
     parser.add_argument("--bin", default=str(ROOT / "build/src/cli/koodrive-audit"))
     parser.add_argument("--sim", default=str(ROOT / "build/src/sim/koodrive-sim"))
     args = parser.parse_args()
+    args.pin_cpus = None
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            parser.error("--pin needs at least 2 CPUs")
+        args.pin_cpus = {"daemon": cpus[:-1], "simulator": cpus[-1:]}
+    if args.sim_threads is None:
+        args.sim_threads = 1 if args.pin else 2
     for name in ("devices", "scopes_per_module", "concurrency", "sim_threads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
@@ -124,6 +137,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
+def pinned_to(args, role):
+    """A preexec_fn for Popen that confines the child to its CPUs under --pin, else None."""
+    if not args.pin_cpus:
+        return None
+    cpus = args.pin_cpus[role]
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
 def start_simulator(args, work, cert, key):
     command = [args.sim, "--listen", "127.0.0.1:0", "--devices", str(args.devices),
                "--scopes-per-module", str(args.scopes_per_module),
@@ -132,7 +153,7 @@ def start_simulator(args, work, cert, key):
     if cert:
         command += ["--tls-cert", str(cert), "--tls-key", str(key)]
     sim = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=open(work / "sim.err", "w"),
-                           text=True)
+                           text=True, preexec_fn=pinned_to(args, "simulator"))
     line = sim.stdout.readline()
     match = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
     if not match:
@@ -148,7 +169,8 @@ def run_poll(args, config, sim, label, work):
     started = time.monotonic()
     with open(log, "w") as err:
         child = subprocess.Popen([args.bin, "poll", "--once", "--config", str(config)],
-                                 stdout=subprocess.DEVNULL, stderr=err)
+                                 stdout=subprocess.DEVNULL, stderr=err,
+                                 preexec_fn=pinned_to(args, "daemon"))
         _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - started
     sim_cpu = cpu_seconds(sim.pid) - sim_cpu_before
@@ -189,7 +211,8 @@ def run_daemon_polls(args, config, work, count):
     samples = []
     with open(log_path, "w") as log:
         daemon = subprocess.Popen([args.bin, "daemon", "--config", str(config)],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                  preexec_fn=pinned_to(args, "daemon"))
         try:
             for line in daemon.stderr:
                 log.write(line)
@@ -235,7 +258,15 @@ def print_table(result):
           f"L={p['latency_ms']} ms, C={p['concurrency']}, {'TLS' if p['tls'] else 'plain HTTP'}")
     m = result["machine"]
     print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, "
-          f"load {m['load_average_1m']} at the start\n")
+          f"load {m['load_average_1m']} at the start")
+    pin = p["pinned_cpus"]
+    threads = f"{p['sim_threads']} thread{'' if p['sim_threads'] == 1 else 's'}"
+    if pin:
+        print(f"pinned: daemon on CPU {','.join(map(str, pin['daemon']))}, simulator "
+              f"({threads}) on CPU {','.join(map(str, pin['simulator']))}")
+    else:
+        print(f"not pinned: daemon and simulator ({threads}) share every CPU")
+    print()
     rows = [
         ("requests", "requests", "{}"),
         ("wall (s)", "wall_s", "{:.2f}"),
@@ -282,7 +313,8 @@ def main():
 
     result = {"parameters": {"devices": args.devices, "scopes_per_module": args.scopes_per_module,
                              "latency_ms": args.latency_ms, "concurrency": args.concurrency,
-                             "tls": args.tls, "sim_threads": args.sim_threads},
+                             "tls": args.tls, "sim_threads": args.sim_threads,
+                             "pinned_cpus": args.pin_cpus},
               "machine": machine()}
     sim, port = start_simulator(args, work, cert, key)
     try:
