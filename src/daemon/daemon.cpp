@@ -296,8 +296,14 @@ asio::awaitable<void> Daemon::poll_once(std::string_view trigger) {
   const std::vector<PollReport> reports =
       co_await poll_accounts(*polling_client_, accounts_to_poll(), config_.modules, store_,
                              diff_options(config_), clock_, false);
+  // Also after a failed poll: a clock ahead of the server's fails every request.
+  const std::optional<std::chrono::seconds> skew = polling_client_->last_clock_skew();
   polling_client_.reset();
   poll_in_flight_ = false;
+  metrics_.set_clock_skew(skew);
+  if (auto notice = clock_skew_.observe(skew)) {
+    spdlog::log(notice->warning ? spdlog::level::warn : spdlog::level::info, "{}", notice->line);
+  }
   if (cycle_outcome(reports) == "cancelled") co_return;
 
   record_polls(reports);

@@ -34,6 +34,7 @@
 #include <random>
 #include <string>
 
+#include "daemon/clock_skew.hpp"
 #include "daemon/daemon_metrics.hpp"
 #include "daemon/metrics_server.hpp"
 #include "daemon/poll_cycle.hpp"
@@ -110,6 +111,7 @@ class Daemon {
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_at_{};
   std::uint64_t polls_completed_ = 0;
+  ClockSkewWatch clock_skew_;
   DaemonMetrics metrics_;
   std::shared_ptr<MetricsServer> metrics_server_;
   Retention retention_;  // last: its policy reads config_

@@ -55,6 +55,10 @@ DaemonMetrics::DaemonMetrics(std::chrono::steady_clock::time_point started, Syst
           {"account", "module"})),
       healthy_(registry_.gauge("koodrive_audit_healthy",
                                "1 when /healthz answers 200, else 0.")),
+      clock_skew_(registry_.gauge(
+          "koodrive_audit_api_clock_skew_seconds",
+          "The KooDrive server's Date minus this host's clock at the last answer that carried "
+          "one; KooDrive refuses an X-Date later than its own time.")),
       started_(started) {
   registry_.gauge("koodrive_audit_start_time_seconds", "When the daemon started (Unix time).")
       .set({}, unix_seconds(started_wall));
@@ -148,6 +152,14 @@ HealthVerdict DaemonMetrics::health(std::chrono::milliseconds interval,
 std::string DaemonMetrics::render(const HealthVerdict& verdict) {
   healthy_.set({}, verdict.healthy ? 1 : 0);
   return metrics::render(registry_);
+}
+
+void DaemonMetrics::set_clock_skew(std::optional<std::chrono::seconds> skew) {
+  if (skew) {
+    clock_skew_.set({}, static_cast<double>(skew->count()));
+  } else {
+    clock_skew_.clear();
+  }
 }
 
 }  // namespace kda::daemon

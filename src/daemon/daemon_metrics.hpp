@@ -48,6 +48,9 @@ class DaemonMetrics {
   void on_delivery(const std::string& sink, std::size_t delivered, bool failed);
   // Every sink's backlog now; a sink not named loses its series.
   void set_backlogs(const std::map<std::string, std::int64_t>& events_by_sink);
+  // The server's Date minus this host's clock at the last answer that carried one; none (no
+  // answer had a Date yet) leaves the gauge absent.
+  void set_clock_skew(std::optional<std::chrono::seconds> skew);
 
   HealthVerdict health(std::chrono::milliseconds interval,
                        std::chrono::steady_clock::time_point now) const;
@@ -68,6 +71,7 @@ class DaemonMetrics {
   metrics::Family& last_success_;
   metrics::Family& failing_pairs_;
   metrics::Family& healthy_;
+  metrics::Family& clock_skew_;
   std::chrono::steady_clock::time_point started_;
   std::map<std::string, AccountPollState> accounts_;
   std::vector<int> modules_;

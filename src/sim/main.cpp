@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
   app.add_option("--token-file", options.token_file, "read the token from a file");
   app.add_option("--token-format", options.token_format, "the exact Authorization form")
       ->capture_default_str();
+  app.add_option("--clock-offset", options.clock_offset,
+                 "the simulator's clock minus the host's, e.g. =-30s or 2m (clock-skew tests)");
   app.add_option("--latency", options.latency, "added to every KooDrive request (20ms, 1s)")
       ->capture_default_str();
   app.add_option("--tls-cert", options.tls_cert, "serve HTTPS with this PEM certificate chain");

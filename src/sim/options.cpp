@@ -68,6 +68,20 @@ std::chrono::milliseconds parse_duration(std::string_view text, std::string_view
   fail(option, text, "unknown unit (ms, s or m)");
 }
 
+std::chrono::milliseconds parse_offset(std::string_view text, std::string_view option) {
+  const bool negative = text.starts_with('-');
+  const std::string_view magnitude =
+      negative || text.starts_with('+') ? text.substr(1) : text;
+  if (magnitude.empty() || magnitude.front() < '0' || magnitude.front() > '9')
+    fail(option, text, "expected a signed duration such as -30s, 20ms or +2m");
+  try {
+    const std::chrono::milliseconds value = parse_duration(magnitude, option);
+    return negative ? -value : value;
+  } catch (const std::runtime_error&) {
+    fail(option, text, "expected a signed duration such as -30s, 20ms or +2m");
+  }
+}
+
 std::string read_secret_file(const std::string& path, std::string_view option) {
   std::string text = read_file(path, option);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' ||
@@ -84,6 +98,7 @@ SimSetup prepare(const SimOptions& options) {
 
   SimulatorConfig& config = setup.config;
   config.latency = parse_duration(options.latency, "--latency");
+  config.clock_offset = parse_offset(options.clock_offset, "--clock-offset");
   config.seed = options.seed;
 
   if (!options.app_secret.empty() && !options.app_secret_file.empty())

@@ -33,6 +33,7 @@ struct SimOptions {
   std::string token_file;
   std::string token_format = "Bearer {token}";
   std::string latency = "0";
+  std::string clock_offset = "0";
   std::string tls_cert;
   std::string tls_key;
   unsigned threads = 1;
@@ -45,6 +46,8 @@ struct SimOptions {
 boost::asio::ip::tcp::endpoint parse_listen(std::string_view text);
 // "0", "250ms", "20ms", "1s", "2m": a non-negative integer with an optional unit (default ms).
 std::chrono::milliseconds parse_duration(std::string_view text, std::string_view option);
+// The same with an optional sign: "-30s", "+2m", "20ms".
+std::chrono::milliseconds parse_offset(std::string_view text, std::string_view option);
 // The file's contents without trailing whitespace (a secret file usually ends in a newline).
 std::string read_secret_file(const std::string& path, std::string_view option);
 

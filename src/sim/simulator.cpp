@@ -133,6 +133,7 @@ const std::string& Simulator::device_list(const SimUser& user) {
 }
 
 Reply Simulator::handle(const HttpRequest& request, SystemTime now) {
+  now += config_.clock_offset;
   const auto url = boost::urls::parse_origin_form(request.target());
   if (!url) {
     Reply reply;

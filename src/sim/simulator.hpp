@@ -66,6 +66,9 @@ struct Reply {
 struct SimulatorConfig {
   Credentials credentials;
   std::chrono::milliseconds latency{0};  // added to every KooDrive request
+  // The simulator's clock minus the host's: a server whose clock is not the daemon's (it
+  // checks X-Date and stamps Date with its own).
+  std::chrono::milliseconds clock_offset{0};
   std::uint64_t seed = 1;                // fault-rule draws
 };
 

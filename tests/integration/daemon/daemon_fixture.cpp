@@ -31,8 +31,15 @@ void DaemonTest::SetUp() {
       << phone << R"(","machineCode":"m2","deviceName":"Phone","deviceOS":"android",
      "scopes":{"101":[{"scopeId":")"
       << phone_album << R"(","localPath":"/DCIM","targetFolderPath":"/backup/DCIM"}]}}]}]})";
-  sim_ = std::make_unique<SimProcess>(std::vector<std::string>{
-      "--listen", "127.0.0.1:0", "--state", (dir_ / "state.json").string(), "--token", token});
+  restart_sim({});
+}
+
+void DaemonTest::restart_sim(const std::vector<std::string>& extra_args) {
+  sim_.reset();
+  std::vector<std::string> args{"--listen", "127.0.0.1:0", "--state",
+                                (dir_ / "state.json").string(), "--token", token};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  sim_ = std::make_unique<SimProcess>(std::move(args));
 }
 
 void DaemonTest::TearDown() {

@@ -56,6 +56,8 @@ class DaemonTest : public ::testing::Test {
   void write_config(const DaemonConfig& config = {});
   std::unique_ptr<DaemonProcess> start(std::map<std::string, std::string> environment = {});
   void sim_ok(std::string_view method, std::string_view target, std::string_view body = {});
+  // A new simulator with the same devices and these arguments added (before write_config).
+  void restart_sim(const std::vector<std::string>& extra_args);
 
   int count_rows(const std::string& sql) const;
   std::vector<std::string> event_ids() const;

@@ -208,6 +208,28 @@ TEST_F(MetricsTest, AFailingPairIsCountedForItsAccountAndModule) {
   EXPECT_EQ(daemon->wait_exit(deadline), 0);
 }
 
+// A server whose clock is 30 s behind this host's: KooDrive refuses an X-Date later than its
+// own time, so every request fails as "authentication failed"; the daemon says why, once, and
+// exports the skew it measured from the answers' Date.
+TEST_F(MetricsTest, AClockAheadOfTheServersIsLoggedOnceAndExportedAsTheSkew) {
+  restart_sim({"--clock-offset=-30s"});
+  write_config(DaemonConfig{}.every("1s"));
+  auto daemon = start();
+  const HttpPeer peer = metrics_peer(*daemon);
+  ASSERT_TRUE(daemon->wait_for("poll.finished", deadline, 2)) << daemon->log();
+  ASSERT_TRUE(daemon->wait_for("poll.cycle", deadline, 2)) << daemon->log();
+  const std::string log = daemon->log();
+  EXPECT_THAT(log, HasSubstr("outcome=failed"));
+  static const std::regex warning(R"(api\.clock_skew skew_s=-3[01] verdict=ahead detail="this )"
+                                  R"(host's clock is 3[01] s ahead of the KooDrive server's Date)");
+  EXPECT_TRUE(std::regex_search(log, warning)) << log;
+  EXPECT_EQ(log.find("api.clock_skew"), log.rfind("api.clock_skew")) << "logged more than once";
+  const double skew = value(scrape(peer), "koodrive_audit_api_clock_skew_seconds");
+  EXPECT_TRUE(skew == -30 || skew == -31) << skew;
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(deadline), 0);
+}
+
 TEST_F(MetricsTest, AnAddressInUseFailsTheStartNamingIt) {
   write_config();
   auto first = start();

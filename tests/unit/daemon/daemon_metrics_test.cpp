@@ -122,5 +122,18 @@ TEST(DaemonMetrics, DeliveriesAndBacklog) {
   EXPECT_EQ(backlog.value({"pager"}), 4);
 }
 
+TEST(DaemonMetrics, TheClockSkewIsAbsentUntilMeasuredAndFollowsTheLastMeasure) {
+  DaemonMetrics m(t0, wall0, "1");
+  const auto& skew = family(m, "koodrive_audit_api_clock_skew_seconds");
+  EXPECT_TRUE(skew.series().empty());
+  m.set_clock_skew(-31s);
+  EXPECT_EQ(skew.value({}), -31);
+  m.set_clock_skew(0s);
+  EXPECT_EQ(skew.value({}), 0);
+  // A new client (after a reload) that has had no answer yet: no measure, no sample.
+  m.set_clock_skew(std::nullopt);
+  EXPECT_TRUE(skew.series().empty());
+}
+
 }  // namespace
 }  // namespace kda::daemon

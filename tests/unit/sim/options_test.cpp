@@ -52,6 +52,23 @@ TEST(SimOptions, ParsesDurations) {
             "--latency -5ms: expected a duration such as 20ms, 1s or 2m");
 }
 
+TEST(SimOptions, ParsesSignedClockOffsets) {
+  EXPECT_EQ(parse_offset("0", "--clock-offset"), 0ms);
+  EXPECT_EQ(parse_offset("-30s", "--clock-offset"), -30'000ms);
+  EXPECT_EQ(parse_offset("+2m", "--clock-offset"), 120'000ms);
+  EXPECT_EQ(parse_offset("20ms", "--clock-offset"), 20ms);
+  for (const char* bad : {"-", "--5s", "-5h", "", "s"}) {
+    EXPECT_EQ(error_of([&] { parse_offset(bad, "--clock-offset"); }),
+              std::string("--clock-offset ") + bad +
+                  ": expected a signed duration such as -30s, 20ms or +2m")
+        << bad;
+  }
+  SimOptions options;
+  options.token = "t";
+  options.clock_offset = "-30s";
+  EXPECT_EQ(prepare(options).config.clock_offset, -30s);
+}
+
 TEST(SimOptions, NeedsCredentials) {
   SimOptions options;
   EXPECT_NE(error_of([&] { prepare(options); }).find("no credentials"), std::string::npos);
