@@ -16,6 +16,8 @@ install(FILES man/koodrive-audit.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES man/koodrive-audit.yaml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES README.md docs/configuration.md docs/schema.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Prometheus alerting rules for the daemon's own health, to copy into rule_files.
+install(FILES config/alerts.yml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME koodrive-audit)

@@ -22,6 +22,7 @@ cat >"$work/expected" <<LIST
 ./usr/lib/tmpfiles.d/koodrive-audit.conf
 ./usr/share/doc/koodrive-audit/README.md
 ./usr/share/doc/koodrive-audit/configuration.md
+./usr/share/doc/koodrive-audit/examples/alerts.yml
 ./usr/share/doc/koodrive-audit/schema.md
 ./usr/share/man/man1/koodrive-audit.1
 ./usr/share/man/man5/koodrive-audit.yaml.5
