@@ -35,6 +35,15 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// commit_poll refused a poll because another process committed a poll of the same account
+// after this one read its snapshot head (PollCommit::expected_newest_poll): nothing was
+// written, and the next poll diffs again. The database took the write lock, so it is not a
+// sign that the database is unwritable.
+class PollConflict : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 // One schema step, from migrations/NNNN_name.sql.
 struct Migration {
   int number = 0;          // NNNN; the database's PRAGMA user_version after it is applied

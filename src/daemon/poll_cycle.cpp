@@ -253,17 +253,27 @@ boost::asio::awaitable<PollReport> poll_account_reporting_errors(api::Client cli
                                                                  Store& store, DiffOptions options,
                                                                  const Clock& clock, bool dry_run) {
   std::string database_error;
+  std::string conflict;
   try {
     co_return co_await poll_account(client, account, std::move(modules), store, options, clock,
                                     dry_run);
+  } catch (const PollConflict& error) {
+    conflict = error.what();
   } catch (const std::exception& error) {
     database_error = error.what();
   }
-  spdlog::error("poll.failed account={} error=\"database: {}\"", account.account_id,
-                database_error);
   PollReport report;
   report.account_id = account.account_id;
   report.outcome = "failed";
+  if (!conflict.empty()) {
+    // Lost a race with another process (a `poll --once` by hand, say): nothing is lost, the
+    // next poll diffs against what that process committed. The database is writable.
+    spdlog::warn("poll.conflict account={} error=\"{}\"", account.account_id, conflict);
+    report.error = "conflict: " + conflict;
+    co_return report;
+  }
+  spdlog::error("poll.failed account={} error=\"database: {}\"", account.account_id,
+                database_error);
   report.error = "database: " + database_error;
   report.database_error = true;
   co_return report;

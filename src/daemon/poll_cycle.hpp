@@ -36,8 +36,10 @@ struct PollReport {
   std::size_t baseline_scopes = 0;  // scopes recorded silently in them
   std::size_t baseline_devices = 0;
   api::FetchStats stats;
-  std::string error;  // the device list's failure, or the first failed pair's
-  bool database_error = false;  // the commit failed (error is "database: …")
+  // The device list's failure, the first failed pair's, "database: …" when the commit failed,
+  // or "conflict: …" when another process committed a poll of the account meanwhile.
+  std::string error;
+  bool database_error = false;  // the commit failed (error is "database: …"); not a conflict
   std::chrono::milliseconds duration{0};
   std::chrono::milliseconds commit_duration{0};  // of Store::commit_poll; 0 on a dry run
 };
@@ -79,7 +81,8 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
 // Every account at once: they share the client's connection pool, so api.max_concurrency
 // bounds the requests in flight across accounts. Reports come in `accounts` order. A database
 // error in one account's commit becomes that account's "failed" report (error "database: …")
-// and does not stop the others.
+// and does not stop the others; so does a PollConflict (error "conflict: …", database_error
+// false: the database is writable, another process just committed first).
 boost::asio::awaitable<std::vector<PollReport>> poll_accounts(api::Client client,
                                                               std::vector<AccountToPoll> accounts,
                                                               std::vector<int> modules,

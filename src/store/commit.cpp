@@ -317,7 +317,7 @@ void check_newest_poll(StatementCache& statements, const PollCommit& poll) {
   q->bind(1, poll.account_id);
   const std::int64_t newest = q->executeStep() ? q->getColumn(0).getInt64() : 0;
   if (newest != *poll.expected_newest_poll) {
-    throw StoreError("account " + poll.account_id + " was polled by another process during this "
+    throw PollConflict("account " + poll.account_id + " was polled by another process during this "
                      "poll (its newest poll is now " + std::to_string(newest) + ", was " +
                      std::to_string(*poll.expected_newest_poll) +
                      "); nothing committed, the next poll diffs again");

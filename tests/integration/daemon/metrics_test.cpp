@@ -23,6 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr auto deadline = 15s;
@@ -226,6 +227,47 @@ TEST_F(MetricsTest, AClockAheadOfTheServersIsLoggedOnceAndExportedAsTheSkew) {
   EXPECT_EQ(log.find("api.clock_skew"), log.rfind("api.clock_skew")) << "logged more than once";
   const double skew = value(scrape(peer), "koodrive_audit_api_clock_skew_seconds");
   EXPECT_TRUE(skew == -30 || skew == -31) << skew;
+  daemon->signal(SIGTERM);
+  EXPECT_EQ(daemon->wait_exit(deadline), 0);
+}
+
+// Another process (a `poll --once` by hand) commits a poll of the account while the daemon's
+// poll waits for an answer: the daemon's commit is refused, which is a failed poll but not an
+// unwritable database, and its next poll goes through.
+TEST_F(MetricsTest, APollAnotherProcessCommittedFirstFailsButTheDatabaseStaysHealthy) {
+  // 3 s for the poll by hand to commit first, even under a sanitizer on a busy machine.
+  write_config(DaemonConfig{}.request_timeout("10s"));
+  sim_ok("POST", "/_sim/faults",
+         std::string(R"({"kind":"latency","ms":3000,"count":1,"endpoint":"scopes",)") +
+             R"("device_id":")" + phone + R"(","module_code":101})");
+  auto daemon = start();
+  const HttpPeer peer = metrics_peer(*daemon);
+  // The rule is used up once the late request has arrived: the daemon has read its head.
+  ASSERT_TRUE(wait_until(
+      [&] { return sim_->control("GET", "/_sim/faults").body.find("\"id\"") == std::string::npos; },
+      deadline));
+  DaemonProcess by_hand({"poll", "--once", "--config", (dir_ / "config.yaml").string()},
+                        dir_ / "by-hand.log");
+  ASSERT_EQ(by_hand.wait_exit(deadline), 0) << by_hand.log();
+
+  // A refused commit logs poll.conflict instead of poll.finished, then the cycle's summary.
+  ASSERT_TRUE(daemon->wait_for("poll.cycle", deadline)) << daemon->log();
+  const std::string log = daemon->log();
+  EXPECT_THAT(log, HasSubstr("poll.conflict account=" + std::string(account) + " error=\"account " +
+                             account + " was polled by another process during this poll"));
+  EXPECT_THAT(log, HasSubstr("summary=\"failed: 1 account"));
+  EXPECT_THAT(log, Not(HasSubstr("poll.finished")));
+  EXPECT_THAT(log, Not(HasSubstr("database:")));
+  const HttpReply health = http_exchange(peer, "GET", "/healthz");
+  EXPECT_EQ(health.status, 200) << health.body;
+  const std::string acc = std::string("account=\"") + account + "\"";
+  EXPECT_EQ(value(scrape(peer), "koodrive_audit_polls_total{" + acc + ",outcome=\"failed\"}"), 1);
+
+  daemon->signal(SIGUSR1);  // poll now
+  ASSERT_TRUE(daemon->wait_for("poll.finished", deadline)) << daemon->log();
+  EXPECT_THAT(daemon->log(), HasSubstr("outcome=ok"));
+  EXPECT_EQ(value(scrape(peer), "koodrive_audit_polls_total{" + acc + ",outcome=\"ok\"}"), 1);
+  EXPECT_EQ(count_rows("SELECT count(*) FROM polls"), 2);  // by hand, then the daemon's second
   daemon->signal(SIGTERM);
   EXPECT_EQ(daemon->wait_exit(deadline), 0);
 }

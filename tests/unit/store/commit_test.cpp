@@ -109,7 +109,7 @@ TEST_F(CommitStoreTest, ACommitFromAStaleHeadWritesNothing) {
   try {
     store().commit_poll(stale);
     FAIL() << "a stale commit was accepted";
-  } catch (const StoreError& error) {
+  } catch (const PollConflict& error) {
     EXPECT_NE(std::string(error.what()).find("polled by another process"), std::string::npos)
         << error.what();
   }
