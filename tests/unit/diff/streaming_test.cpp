@@ -158,63 +158,64 @@ TEST(StreamingDiff, AMassRemovalIsHeldWhateverTheAnswerOrder) {
   expect_same(stream(before, reversed, options, counting), reference);
 }
 
-// The daemon's reader says which pairs were fetched before (from fetch_status, a run at a time)
-// and its head has no fetched_pairs: the baseline rule must come out the same.
-TEST(StreamingDiff, FetchedPairsFromTheStoreInsteadOfTheHeadGiveDiffsResult) {
+// A poll of big_snapshot() in which two album pairs were never fetched (their new scopes are a
+// silent baseline, the others' are news), and its head without fetched_pairs, as the daemon
+// loads it (the reader says which pairs were fetched before, from fetch_status).
+struct TwoPairsNeverFetched {
   Snapshot before = big_snapshot();
-  // Two pairs never fetched: their new scopes are a silent baseline, the others are news.
-  for (const std::string id : {"1842846715527366513", "1842846715527366517"}) {
-    ASSERT_EQ(before.fetched_pairs.erase(PairKey{id, module_album}), 1u);
-  }
-  const Observation seen = big_observation(before);
+  Observation seen;
   DiffOptions options;
-  options.mass_removal.threshold = 0.9;
-  const DiffResult reference = diff(before, seen, options);
-  ASSERT_FALSE(reference.baselines.empty());
+  DiffResult reference;
+  Snapshot head;
 
-  Snapshot head = head_of(before);
-  head.fetched_pairs.clear();
-  CountingStore counting{before};
+  TwoPairsNeverFetched() {
+    for (const std::string id : {"1842846715527366513", "1842846715527366517"}) {
+      EXPECT_EQ(before.fetched_pairs.erase(PairKey{id, module_album}), 1u);
+    }
+    seen = big_observation(before);
+    options.mass_removal.threshold = 0.9;
+    reference = diff(before, seen, options);
+    EXPECT_FALSE(reference.baselines.empty());
+    head = head_of(before);
+    head.fetched_pairs.clear();
+  }
+  StreamingDiff streaming(const StoredScopes& stored) const {
+    return StreamingDiff(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
+                         options, stored);
+  }
+};
+
+TEST(StreamingDiff, FetchedPairsFromTheStoreInsteadOfTheHeadGiveDiffsResult) {
+  const TwoPairsNeverFetched poll;
+  CountingStore counting{poll.before};
   StoredScopes stored = counting.scopes();
   int asked = 0;
   stored.fetched_before = [&](const PairKey& pair) {
     ++asked;
-    return before.fetched_pairs.contains(pair);
+    return poll.before.fetched_pairs.contains(pair);
   };
-  StreamingDiff streaming(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
-                          options, stored);
-  for (const ScopeFetch& fetch : seen.scope_fetches) streaming.add(fetch);
-  expect_same(streaming.finish(), reference);
+  StreamingDiff streaming = poll.streaming(stored);
+  for (const ScopeFetch& fetch : poll.seen.scope_fetches) streaming.add(fetch);
+  expect_same(streaming.finish(), poll.reference);
   EXPECT_GT(asked, 0);
 }
 
 // The poll cycle asks the reader once per answer and hands the answer to the diff with it: the
 // diff then asks nobody, and the baseline rule follows what it was told.
 TEST(StreamingDiff, AnAnswerGivenWithWhetherItsPairWasFetchedBeforeIsDiffedByThat) {
-  Snapshot before = big_snapshot();
-  const PairKey never{"1842846715527366513", module_album};
-  ASSERT_EQ(before.fetched_pairs.erase(never), 1u);
-  const Observation seen = big_observation(before);
-  DiffOptions options;
-  options.mass_removal.threshold = 0.9;
-  const DiffResult reference = diff(before, seen, options);
-  ASSERT_FALSE(reference.baselines.empty());
-
-  Snapshot head = head_of(before);
-  head.fetched_pairs.clear();
-  CountingStore counting{before};
+  const TwoPairsNeverFetched poll;
+  CountingStore counting{poll.before};
   StoredScopes stored = counting.scopes();
   int asked = 0;
   stored.fetched_before = [&](const PairKey&) {
     ++asked;
     return true;  // would make every pair news; the caller's word must win
   };
-  StreamingDiff streaming(head, before.scopes.size(), std::get<std::vector<Device>>(seen.devices),
-                          options, stored);
-  for (const ScopeFetch& fetch : seen.scope_fetches) {
-    streaming.add(fetch, before.fetched_pairs.contains(fetch.pair));
+  StreamingDiff streaming = poll.streaming(stored);
+  for (const ScopeFetch& fetch : poll.seen.scope_fetches) {
+    streaming.add(fetch, poll.before.fetched_pairs.contains(fetch.pair));
   }
-  expect_same(streaming.finish(), reference);
+  expect_same(streaming.finish(), poll.reference);
   EXPECT_EQ(asked, 0);
 }
 
