@@ -167,6 +167,11 @@ enum class Presence {
   nullable,  // a string, or absent / null read as ""
 };
 
+// "data[3]": where an item of a list is, for error details.
+std::string item_path(std::string_view list_key, std::size_t index) {
+  return std::string(list_key) + "[" + std::to_string(index) + "]";
+}
+
 // One object of a list, with its path ("data[3]") for error details, spelt out only for an
 // error: a scope list answer is decoded thousands of times a poll, almost never in error.
 class Item {
@@ -175,9 +180,7 @@ class Item {
        std::string_view context)
       : object_(object), list_key_(list_key), index_(index), context_(context) {}
 
-  std::string path() const {
-    return std::string(list_key_) + "[" + std::to_string(index_) + "]";
-  }
+  std::string path() const { return item_path(list_key_, index_); }
   std::string field_path(std::string_view name) const { return path() + "." + std::string(name); }
 
   Result<std::string> text(std::string_view name, Presence presence) const {
@@ -239,7 +242,7 @@ Result<std::vector<T>> decode_items(const json::array& list, std::string_view li
   for (std::size_t i = 0; i < list.size(); ++i) {
     const json::object* object = list[i].if_object();
     if (object == nullptr) {
-      return field_error(context, std::string(list_key) + "[" + std::to_string(i) + "]",
+      return field_error(context, item_path(list_key, i),
                          "expected an object, got " + std::string(kind_name(list[i])));
     }
     Result<T> item = decode_item(Item(*object, list_key, i, context));

@@ -16,8 +16,10 @@
 
 namespace kda::daemon {
 
-void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
-                    bool healthy_before) {
+namespace {
+
+void push_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
+                  bool healthy_before) {
   if (const auto* failure = std::get_if<FetchFailure>(&fetch.result)) {
     attempts.push_back(PairAttempt{fetch.pair, false, failure->reason});
   } else if (!healthy_before) {
@@ -25,11 +27,21 @@ void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
   }  // else healthy before, healthy now: nothing to write
 }
 
+}  // namespace
+
+void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
+                    const Snapshot& before, bool fetched_before) {
+  // Healthy: fetched successfully, and no failure since.
+  push_attempt(attempts, fetch, fetched_before && !before.pair_failures.contains(fetch.pair));
+}
+
 void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
                     const Snapshot* before) {
-  const bool healthy_before = before != nullptr && before->fetched_pairs.contains(fetch.pair) &&
-                              !before->pair_failures.contains(fetch.pair);
-  record_attempt(attempts, fetch, healthy_before);
+  if (before == nullptr) {
+    push_attempt(attempts, fetch, false);
+    return;
+  }
+  record_attempt(attempts, fetch, *before, before->fetched_pairs.contains(fetch.pair));
 }
 
 PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* device_list_failure,
@@ -223,9 +235,7 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
         [&](std::size_t, ScopeFetch&& fetch) {
           // Asked once: the attempt and the diff's baseline rule both need it.
           const bool fetched_before = fetch.ok() && stored.fetched_before(fetch.pair);
-          const bool healthy_before =
-              fetched_before && !head.snapshot.pair_failures.contains(fetch.pair);
-          record_attempt(attempts, fetch, healthy_before);
+          record_attempt(attempts, fetch, head.snapshot, fetched_before);
           streaming.add(fetch, fetched_before);
         },
         &stats);

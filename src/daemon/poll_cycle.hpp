@@ -57,10 +57,11 @@ PollCommit make_poll_commit(const AccountToPoll& account, const Observation& obs
 // unless `before` shows the pair healthy already (it would change no row, migration 0004).
 void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
                     const Snapshot* before);
-// The same, told whether the pair was healthy before: fetched successfully, with no failure
-// since (a poll that reads fetch_status a run at a time holds no Snapshot::fetched_pairs).
+// The same, told whether the pair was fetched successfully before (a poll that reads
+// fetch_status a run at a time holds no Snapshot::fetched_pairs); `before`'s pair_failures
+// say whether it failed since.
 void record_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
-                    bool healthy_before);
+                    const Snapshot& before, bool fetched_before);
 
 // The same as above, for a poll whose device list was fetched (device_list_failure == nullptr)
 // or not, with the attempts already recorded (record_attempt); poll.error names the first
