@@ -11,12 +11,21 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <time.h>
+
 #include <algorithm>
 #include <optional>
 
 namespace kda::daemon {
 
 namespace {
+
+// CPU time, not an instant: a measure of the commit like its duration, never used for logic.
+std::chrono::nanoseconds thread_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
 
 void push_attempt(std::vector<PairAttempt>& attempts, const ScopeFetch& fetch,
                   bool healthy_before) {
@@ -138,9 +147,12 @@ PollReport finish_poll(const AccountToPoll& account, PollCommit poll, DiffCounts
   report.error = poll.error;
   if (!dry_run) {
     const auto commit_start = std::chrono::steady_clock::now();
+    const auto commit_cpu_start = thread_cpu_time();
     report.commit = store.commit_poll(poll);
     report.commit_duration = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - commit_start);
+    report.commit_cpu =
+        std::chrono::duration_cast<std::chrono::milliseconds>(thread_cpu_time() - commit_cpu_start);
   }
   report.changes = std::move(poll.changes);
   report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -159,9 +171,10 @@ PollReport finish_poll(const AccountToPoll& account, PollCommit poll, DiffCounts
   spdlog::log(
       log_level,
       "poll.finished account={} outcome={} requests={} failed={} events={} rows={} commit_ms={} "
-      "ms={}{}{}",
+      "commit_cpu_ms={} ms={}{}{}",
       account.account_id, report.outcome, stats.requests, stats.failures, report.changes.size(),
-      report.commit.rows_written, report.commit_duration.count(), report.duration.count(),
+      report.commit.rows_written, report.commit_duration.count(), report.commit_cpu.count(),
+      report.duration.count(),
       report.error.empty() ? "" : " error=\"", report.error.empty() ? "" : report.error + "\"");
   return report;
 }

@@ -42,6 +42,9 @@ struct PollReport {
   bool database_error = false;  // the commit failed (error is "database: …"); not a conflict
   std::chrono::milliseconds duration{0};
   std::chrono::milliseconds commit_duration{0};  // of Store::commit_poll; 0 on a dry run
+  // The CPU time the commit took (this thread's; SQLite runs on it). Far below commit_duration
+  // when the commit waited on the disk, close to it when it was busy building rows.
+  std::chrono::milliseconds commit_cpu{0};
 };
 
 // Pure: what to commit for one observation and its diff. Takes the diff by value so that a

@@ -17,6 +17,7 @@ namespace kda::test {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -122,6 +123,10 @@ TEST_F(PollOnce, FirstPollIsASilentBaseline) {
   const CommandResult result = poll();
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.err, HasSubstr("poll.baseline account=1505084218764547200 devices=2 pairs=6 scopes=2"));
+  // The commit's wall time and CPU time: scripts/bench reads both.
+  EXPECT_THAT(result.err, ContainsRegex("poll.finished account=1505084218764547200 outcome=ok "
+                                        "requests=7 failed=0 events=0 rows=[0-9]+ "
+                                        "commit_ms=[0-9]+ commit_cpu_ms=[0-9]+ ms=[0-9]+"));
   EXPECT_TRUE(events().empty());
   EXPECT_EQ(live_scopes(), 2);
 }
