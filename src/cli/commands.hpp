@@ -43,6 +43,11 @@ int run_status(const std::filesystem::path& config_path, bool json);
 // Store::verify). Exit 0 when everything matches; 1 on any problem (each printed on stdout,
 // the verdict on stderr) or when the database cannot be read at this binary's schema.
 int run_verify(const std::filesystem::path& config_path);
+// `prune`: the daemon's retention run, once, now: deletes what database.retention lets go and
+// gives the freed pages back; with dry_run counts it and changes nothing. Exit 0 (also when
+// retention is 0: nothing to do), 1 when the database is missing, not at this binary's schema,
+// or the prune failed (a history that does not verify is never pruned).
+int run_prune(const std::filesystem::path& config_path, bool dry_run);
 
 // spdlog: "LEVEL event key=value…" on stderr, at the configured level.
 void configure_logging(const Config& config);

@@ -55,7 +55,13 @@ int main(int argc, char** argv) {
       "verify", "Check the hash chains of events and baselines, replay them and compare the "
                 "result with the live devices and scopes (read-only; exit 0 all match, 1 a "
                 "problem: each is printed, naming the first bad seq)");
-  for (CLI::App* sub : {check_config, migrate, fetch, poll, daemon, history, status, verify}) {
+  CLI::App* prune = app.add_subcommand(
+      "prune", "Delete now what database.retention lets go, as the daemon does daily, and give "
+               "the space back (exit 0 done or nothing to do, 1 no database or the prune failed)");
+  bool prune_dry_run = false;
+  prune->add_flag("--dry-run", prune_dry_run, "Count what would be deleted; change nothing");
+  for (CLI::App* sub :
+       {check_config, migrate, fetch, poll, daemon, history, status, verify, prune}) {
     sub->add_option("--config", config_path, "Configuration file")->capture_default_str();
   }
 
@@ -70,6 +76,7 @@ int main(int argc, char** argv) {
     if (*history) return kda::cli::run_history(config_path, history_options);
     if (*status) return kda::cli::run_status(config_path, status_json);
     if (*verify) return kda::cli::run_verify(config_path);
+    if (*prune) return kda::cli::run_prune(config_path, prune_dry_run);
   } catch (const std::exception& error) {
     std::cerr << "koodrive-audit: " << error.what() << '\n';
     return kda::cli::exit_failure;

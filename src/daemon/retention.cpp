@@ -27,6 +27,18 @@ std::optional<PruneRequest> prune_request(const RetentionPolicy& policy, SystemT
   return PruneRequest{now - policy.retention, now, policy.sinks, false};
 }
 
+std::string describe_prune(const PruneRequest& request, const PruneReport& report) {
+  std::string text = "cutoff=" + format_iso8601(request.cutoff) +
+                     " events=" + std::to_string(report.events) +
+                     " polls=" + std::to_string(report.polls) +
+                     " baselines=" + std::to_string(report.baselines) +
+                     " devices=" + std::to_string(report.devices) +
+                     " scopes=" + std::to_string(report.scopes) +
+                     " through_seq=" + std::to_string(report.through_seq);
+  if (!report.held_by_sink.empty()) text += " held_by_sink=" + report.held_by_sink;
+  return text;
+}
+
 Retention::Retention(asio::any_io_executor executor, Store& store, const Clock& clock,
                      std::function<RetentionPolicy()> policy)
     : executor_(executor),
@@ -66,12 +78,8 @@ asio::awaitable<std::optional<PruneReport>> Retention::prune_once() {
     co_return std::nullopt;
   }
   const auto ms = std::chrono::duration_cast<milliseconds>(steady_clock::now() - started);
-  spdlog::info(
-      "retention.pruned cutoff={} events={} polls={} baselines={} devices={} scopes={} "
-      "through_seq={} freed_pages={} ms={}{}{}",
-      format_iso8601(request->cutoff), report->events, report->polls, report->baselines,
-      report->devices, report->scopes, report->through_seq, freed, ms.count(),
-      report->held_by_sink.empty() ? "" : " held_by_sink=", report->held_by_sink);
+  spdlog::info("retention.pruned {} freed_pages={} ms={}", describe_prune(*request, *report),
+               freed, ms.count());
   co_return report;
 }
 

@@ -40,6 +40,11 @@ RetentionPolicy retention_policy(const Config& config);
 // The prune request for `now`, or nullopt when retention is 0 (keep forever). Pure.
 std::optional<PruneRequest> prune_request(const RetentionPolicy& policy, SystemTime now);
 
+// What a prune did, as the fields of its `retention.pruned` line: "cutoff=… events=… polls=…
+// baselines=… devices=… scopes=… through_seq=…", then " held_by_sink=NAME" when a sink held
+// events back. Shared by the daemon's job and `koodrive-audit prune`. Pure.
+std::string describe_prune(const PruneRequest& request, const PruneReport& report);
+
 class Retention {
  public:
   static constexpr std::chrono::hours period{24};

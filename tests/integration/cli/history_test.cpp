@@ -1,8 +1,7 @@
 // `koodrive-audit history` and `status` as processes, reading a database that `poll --once`
 // filled from koodrive-sim: the events as a table and as the JSONL sink's lines, the filters
 // and their errors, the last polls, a failing pair and a sink backlog; and that both only read.
-#include "run_command.hpp"
-#include "support/sim_process.hpp"
+#include "sim_history.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json.hpp>
@@ -27,11 +26,10 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-constexpr const char* laptop = "1775406005920779393";
-constexpr const char* phone = "1842812272691451648";
-constexpr const char* laptop_docs = "1842846715527366528";  // laptop, folder (100)
+constexpr const char* laptop = history_laptop;
+constexpr const char* phone = history_phone;
+constexpr const char* laptop_docs = history_laptop_docs;    // laptop, folder (100)
 constexpr const char* phone_album = "1842846715527366529";  // phone, album (101)
-constexpr const char* token = "history-test-token-0123456789";
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -53,56 +51,21 @@ std::vector<std::string> cells(const std::string& row) {
   return out;
 }
 
-class HistoryAndStatus : public ::testing::Test {
+class HistoryAndStatus : public SimHistory {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kda-history-" + std::to_string(std::random_device{}()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "token") << token;
-    fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
+    SimHistory::SetUp();
     std::ofstream(dir_ / "webhook-secret") << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     fs::permissions(dir_ / "webhook-secret", fs::perms::owner_read | fs::perms::owner_write);
-    // clang-format off
-    std::ofstream(dir_ / "state.json") << R"({"users":[{"user_id":"1505084218764547200","devices":[
-      {"deviceId":")" << laptop << R"(","machineCode":"m1","deviceName":"Laptop","deviceOS":"windows",
-       "createTime":"2025-09-15T06:14:48.630Z","scopes":{"100":[{"scopeId":")" << laptop_docs
-        << R"(","localPath":"/Documents","targetFolderPath":"/backup/Documents","createTime":"2025-12-17T07:27:27.709Z"}]}},
-      {"deviceId":")" << phone << R"(","machineCode":"m2","deviceName":"Phone","deviceOS":"android",
-       "createTime":"2025-12-17T06:19:01.803Z","scopes":{"101":[{"scopeId":")" << phone_album
-        << R"(","localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"}]}}]}]})";
-    // clang-format on
-    sim_ = std::make_unique<SimProcess>(std::vector<std::string>{
-        "--listen", "127.0.0.1:0", "--state", (dir_ / "state.json").string(), "--token", token});
     write_config();
-  }
-  void TearDown() override {
-    sim_.reset();
-    fs::remove_all(dir_);
   }
 
   // log and jsonl deliver; the webhook (to a closed loopback port) takes removals only and
   // never delivers, so its cursor stays put and its backlog grows.
   void write_config() {
-    std::ofstream(dir_ / "config.yaml")
-        << "api:\n  base_url: " << sim_->base_url()
-        << "\n  timeout: 2s\n  retry: {attempts: 1}\n"
-           "auth: {mode: token, token_file: token}\n"
-           "accounts: [{user_id: \"1505084218764547200\", name: test}]\n"
-           "database: {path: audit.db}\n"
-           "events:\n  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n"
-           "    - {type: webhook, name: soc, url: \"http://127.0.0.1:1/hook\", "
-           "secret_file: webhook-secret, types: [device.removed, scope.removed]}\n";
-    // Not readable by others: no config-mode warning in the stderr the tests compare.
-    fs::permissions(dir_ / "config.yaml", fs::perms::owner_read | fs::perms::owner_write);
-  }
-
-  std::string config() const { return (dir_ / "config.yaml").string(); }
-
-  void poll(int expected_exit = 0) {
-    const CommandResult result = run_cli({"poll", "--once", "--config", config()});
-    ASSERT_EQ(result.exit_code, expected_exit) << result.err;
+    SimHistory::write_config({}, "    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n"
+                                 "    - {type: webhook, name: soc, url: \"http://127.0.0.1:1/hook\", "
+                                 "secret_file: webhook-secret, types: [device.removed, scope.removed]}\n");
   }
 
   CommandResult history(std::vector<std::string> args = {}) {
@@ -114,11 +77,6 @@ class HistoryAndStatus : public ::testing::Test {
     std::vector<std::string> args{"status", "--config", config()};
     if (json) args.push_back("--json");
     return run_cli(args);
-  }
-
-  void sim_ok(std::string_view method, std::string_view target, std::string_view body = {}) {
-    const HttpReply reply = sim_->control(method, target, body);
-    ASSERT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
   }
 
   // Baseline, then the laptop's Documents scope moves to /Work (poll 2), then the phone's
@@ -149,8 +107,6 @@ class HistoryAndStatus : public ::testing::Test {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
-  fs::path dir_;
-  std::unique_ptr<SimProcess> sim_;
 };
 
 TEST_F(HistoryAndStatus, HistoryShowsExactlyTheRecordedEventsAsATable) {
