@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -67,6 +68,22 @@ TEST_F(Prune, ADryRunCountsTheSameAndChangesNothing) {
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   EXPECT_EQ(verified.out,
             "verified 5 events and 7 baselines; the replay matches 2 devices and 2 scopes\n");
+}
+
+TEST_F(Prune, AHistoryThatDoesNotVerifyIsNotPruned) {
+  history_older_than_retention();
+  const std::string command = "sqlite3 " + db().string() +
+                              " \"UPDATE events SET after_json = replace(after_json, '/Work', "
+                              "'/Tmp') WHERE seq = 1\"";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const CommandResult result = prune();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.err, MatchesRegex("retention.failed cutoff=[-0-9T:.]+Z error=\".*seq 1.*\"\n"));
+  // Nothing went: the tampered row is still there for verify to name.
+  const CommandResult verified = verify();
+  EXPECT_EQ(verified.exit_code, 1);
+  EXPECT_THAT(verified.out, HasSubstr("seq 1: hash does not match the row's contents"));
 }
 
 TEST_F(Prune, RetentionZeroKeepsEverything) {

@@ -77,6 +77,24 @@ TEST(RetentionRequest, ZeroMeansKeepForeverAndTheCutoffIsNowMinusRetention) {
   EXPECT_EQ(request->sinks, std::vector<std::string>{"log"});
 }
 
+TEST(RetentionLine, NamesTheCutoffTheCountsAndTheSinkThatHeldEventsBack) {
+  const PruneRequest request{day0 - hours(24), day0, {"jsonl"}, false};
+  PruneReport report;
+  report.events = 12;
+  report.baselines = 7;
+  report.polls = 3;
+  report.devices = 1;
+  report.scopes = 2;
+  report.through_seq = 40;
+  EXPECT_EQ(describe_prune(request, report),
+            "cutoff=2026-10-31T00:00:00.000Z events=12 polls=3 baselines=7 devices=1 scopes=2 "
+            "through_seq=40");
+  report.held_by_sink = "jsonl";
+  EXPECT_EQ(describe_prune(request, report),
+            "cutoff=2026-10-31T00:00:00.000Z events=12 polls=3 baselines=7 devices=1 scopes=2 "
+            "through_seq=40 held_by_sink=jsonl");
+}
+
 TEST_F(RetentionJob, TheCutoffComesFromTheInjectedClock) {
   Retention retention(io_.get_executor(), *store_, clock_, [&] { return policy_; });
   // Day 12 minus 5 days: the polls of days 0-6 finished before day 7.
