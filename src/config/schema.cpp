@@ -105,7 +105,8 @@ constexpr auto table = std::to_array<KeySpec>({
     {.path = "database.path", .kind = Kind::path, .default_value = "/var/lib/koodrive-audit/audit.db",
      .help = "SQLite file; created if missing. Relative to the config file's directory."},
     {.path = "database.retention", .kind = Kind::duration, .default_value = "400d", .min = 0,
-     .help = "How long events and poll records are kept; 0 = forever."},
+     .help = "How long events and poll records are kept; 0 = forever. The daemon prunes at start "
+             "and daily; `koodrive-audit prune` prunes now."},
 
     // ---- events
     {.path = "events", .kind = Kind::mapping, .default_value = "{}", .help = "What is an event, and where events go."},
