@@ -28,8 +28,8 @@ using ::testing::StartsWith;
 
 constexpr const char* laptop = history_laptop;
 constexpr const char* phone = history_phone;
-constexpr const char* laptop_docs = history_laptop_docs;    // laptop, folder (100)
-constexpr const char* phone_album = "1842846715527366529";  // phone, album (101)
+constexpr const char* laptop_docs = history_laptop_docs;
+constexpr const char* phone_album = history_phone_album;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;

@@ -20,15 +20,14 @@ using ::testing::MatchesRegex;
 
 class Prune : public SimHistory {
  protected:
-  // The history, then a retention of one second, and the clock past it: every poll of the
-  // history finished before the cutoff of a prune run from now on.
+  // The history, then a retention of 1 ms, and the wall clock past the last poll's end by more
+  // than that: every poll of the history finished before the cutoff of a prune run from now on.
   void history_older_than_retention() {
     history();
     const auto last_poll_done = std::chrono::system_clock::now();
-    write_config("retention: 1s");
-    // Waits for the wall clock to pass a known instant (the cutoff is now - 1 s), not for
-    // something else to happen.
-    std::this_thread::sleep_until(last_poll_done + std::chrono::milliseconds(1100));
+    write_config("retention: 1ms");
+    // A known instant, a few milliseconds away: not a wait for something else to happen.
+    std::this_thread::sleep_until(last_poll_done + std::chrono::milliseconds(5));
   }
   CommandResult prune(bool dry_run = false) {
     if (dry_run) return run_cli({"prune", "--dry-run", "--config", config()});

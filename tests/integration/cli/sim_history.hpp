@@ -19,7 +19,8 @@ namespace kda::test {
 inline constexpr const char* history_account = "1505084218764547200";
 inline constexpr const char* history_laptop = "1775406005920779393";
 inline constexpr const char* history_phone = "1842812272691451648";
-inline constexpr const char* history_laptop_docs = "1842846715527366528";
+inline constexpr const char* history_laptop_docs = "1842846715527366528";  // laptop, folder (100)
+inline constexpr const char* history_phone_album = "1842846715527366529";  // phone, album (101)
 
 class SimHistory : public ::testing::Test {
  protected:
@@ -39,8 +40,8 @@ class SimHistory : public ::testing::Test {
        "createTime":"2025-09-15T06:14:48.630Z","scopes":{"100":[{"scopeId":")" << history_laptop_docs
         << R"(","localPath":"/Documents","targetFolderPath":"/backup/Documents","createTime":"2025-12-17T07:27:27.709Z"}]}},
       {"deviceId":")" << history_phone << R"(","machineCode":"m2","deviceName":"Phone","deviceOS":"android",
-       "createTime":"2025-12-17T06:19:01.803Z","scopes":{"101":[{"scopeId":"1842846715527366529",
-       "localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"}]}}]}]})";
+       "createTime":"2025-12-17T06:19:01.803Z","scopes":{"101":[{"scopeId":")" << history_phone_album
+        << R"(","localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"}]}}]}]})";
     // clang-format on
     sim_ = std::make_unique<SimProcess>(std::vector<std::string>{
         "--listen", "127.0.0.1:0", "--state", (dir_ / "state.json").string(), "--token", token});
