@@ -7,10 +7,9 @@ request), then measures `koodrive-audit poll --once` with concurrency C twice: t
 time, the bound requests × L / C and wall ÷ bound, the daemon's CPU time (user + sys) per request
 and peak RSS and page faults (from wait4), the simulator's CPU time, the commit's wall and CPU
 time and the database rows written (from the daemon's poll.finished line), and the CPU per
-request outside the commit. With --rss-polls K it then runs the daemon
-for K polls and samples its RSS after each one. The simulator runs on the last CPU and the daemon
-on the others, unless --no-pin (or there is one CPU). Prints a table; writes the same figures as
-JSON.
+request outside the commit. With --rss-polls K it then runs the daemon for K polls and samples
+its RSS after each one. The simulator runs on the last CPU and the daemon on the others, unless
+--no-pin (or there is one CPU). Prints a table; writes the same figures as JSON.
 """
 
 import argparse
@@ -187,6 +186,7 @@ def run_poll(args, config, sim, label, work):
     requests = int(match["requests"])
     bound = requests * args.latency_ms / 1000 / args.concurrency
     cpu = usage.ru_utime + usage.ru_stime
+    commit_cpu = int(match["commit_cpu_ms"]) / 1000
     return {
         "wall_s": round(wall, 3),
         "requests": requests,
@@ -197,10 +197,9 @@ def run_poll(args, config, sim, label, work):
         "cpu_us_per_request": round(cpu * 1e6 / requests, 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
         "commit_s": int(match["commit_ms"]) / 1000,
-        "commit_cpu_s": int(match["commit_cpu_ms"]) / 1000,
+        "commit_cpu_s": commit_cpu,
         # What the poll costs besides writing its rows: the fetch, the diff, the process.
-        "cpu_us_per_request_outside_commit": round(
-            (cpu - int(match["commit_cpu_ms"]) / 1000) * 1e6 / requests, 1),
+        "cpu_us_per_request_outside_commit": round((cpu - commit_cpu) * 1e6 / requests, 1),
         # Each first touch of a page of memory; costly under some hypervisors.
         "page_faults": usage.ru_minflt,
         "rows_written": int(match["rows"]),

@@ -63,7 +63,7 @@ class HistoryAndStatus : public SimHistory {
   // log and jsonl deliver; the webhook (to a closed loopback port) takes removals only and
   // never delivers, so its cursor stays put and its backlog grows.
   void write_config() {
-    SimHistory::write_config({}, "    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n"
+    SimHistory::write_config({}, "  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n"
                                  "    - {type: webhook, name: soc, url: \"http://127.0.0.1:1/hook\", "
                                  "secret_file: webhook-secret, types: [device.removed, scope.removed]}\n");
   }

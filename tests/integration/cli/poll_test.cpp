@@ -1,8 +1,7 @@
 // `koodrive-audit poll --once` as a process against koodrive-sim: the event rules end to end
 // (baseline, one event per change, failure is not absence, cascade, confirmed removal,
 // at-least-once sinks without repeats across restarts).
-#include "run_command.hpp"
-#include "support/sim_process.hpp"
+#include "sim_history.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <boost/json.hpp>
@@ -11,7 +10,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 namespace kda::test {
 namespace {
@@ -21,63 +19,29 @@ using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr const char* laptop = "1775406005920779393";
-constexpr const char* phone = "1842812272691451648";
-constexpr const char* laptop_docs = "1842846715527366528";  // laptop, folder (100)
-constexpr const char* phone_album = "1842846715527366529";  // phone, album (101)
-constexpr const char* token = "poll-test-token-0123456789";
+constexpr const char* laptop = history_laptop;
+constexpr const char* phone = history_phone;
+constexpr const char* laptop_docs = history_laptop_docs;
+constexpr const char* phone_album = history_phone_album;
 
 struct EventRow {
   std::string type, device_id, scope_id, cause, before_json, after_json, event_id;
 };
 
-class PollOnce : public ::testing::Test {
+class PollOnce : public SimHistory {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kda-poll-" + std::to_string(std::random_device{}()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "token") << token;
-    fs::permissions(dir_ / "token", fs::perms::owner_read | fs::perms::owner_write);
-    std::ofstream(dir_ / "state.json") << R"({"users":[{"user_id":"1505084218764547200","devices":[
-      {"deviceId":")" << laptop << R"(","machineCode":"m1","deviceName":"Laptop","deviceOS":"windows",
-       "createTime":"2025-09-15T06:14:48.630Z","scopes":{"100":[{"scopeId":")" << laptop_docs
-                                << R"(","localPath":"/Documents","targetFolderPath":"/backup/Documents","createTime":"2025-12-17T07:27:27.709Z"}]}},
-      {"deviceId":")" << phone << R"(","machineCode":"m2","deviceName":"Phone","deviceOS":"android",
-       "createTime":"2025-12-17T06:19:01.803Z","scopes":{"101":[{"scopeId":")" << phone_album
-                                << R"(","localPath":"/DCIM","targetFolderPath":"/backup/DCIM","createTime":"2025-12-17T07:27:27.709Z"}]}}]}]})";
-    sim_ = std::make_unique<SimProcess>(std::vector<std::string>{
-        "--listen", "127.0.0.1:0", "--state", (dir_ / "state.json").string(), "--token", token});
-  }
-  void TearDown() override {
-    sim_.reset();
-    fs::remove_all(dir_);
-  }
-
   // `events_extra`: more YAML lines under `events:`, each indented by two spaces.
   void write_config(int confirm_removals = 1, const std::string& events_extra = "") {
-    std::ofstream(dir_ / "config.yaml")
-        << "api:\n  base_url: " << sim_->base_url()
-        << "\n  timeout: 2s\n  retry: {attempts: 1}\n"
-           "auth: {mode: token, token_file: token}\n"
-           "accounts: [{user_id: \"1505084218764547200\", name: test}]\n"
-           "database: {path: audit.db}\n"
-           "events:\n  confirm_removals: "
-        << confirm_removals << "\n"
-        << events_extra
-        << "  sinks:\n    - {type: log}\n    - {type: jsonl, path: events.jsonl}\n";
+    SimHistory::write_config({}, "  confirm_removals: " + std::to_string(confirm_removals) +
+                                     "\n" + events_extra +
+                                     "  sinks:\n    - {type: log}\n    - {type: jsonl, path: "
+                                     "events.jsonl}\n");
   }
 
   CommandResult poll(bool dry_run = false) {
-    std::vector<std::string> args{"poll", "--once", "--config", (dir_ / "config.yaml").string()};
+    std::vector<std::string> args{"poll", "--once", "--config", config()};
     if (dry_run) args.push_back("--dry-run");
     return run_cli(args);
-  }
-
-  void sim_ok(std::string_view method, std::string_view target, std::string_view body = {}) {
-    const HttpReply reply = sim_->control(method, target, body);
-    ASSERT_EQ(reply.status, 200) << method << " " << target << ": " << reply.body;
   }
 
   std::vector<EventRow> events() {
@@ -114,8 +78,6 @@ class PollOnce : public ::testing::Test {
     return std::string(boost::json::parse(record_json).as_object().at("local_path").as_string());
   }
 
-  fs::path dir_;
-  std::unique_ptr<SimProcess> sim_;
 };
 
 TEST_F(PollOnce, FirstPollIsASilentBaseline) {

@@ -1,7 +1,8 @@
 #pragma once
-// A database with a history, made the way an operator's is: `poll --once` processes against
-// koodrive-sim over several polls (baseline, change, removal, a device unbound, a device bound).
-// Shared by the tests of the commands that read or prune that history.
+// The CLI tests' tenant: koodrive-sim serving one account with a laptop and a phone, a config
+// for it, and a history made the way an operator's is: `poll --once` processes over several
+// polls (baseline, change, removal, a device unbound, a device bound). Shared by the tests of
+// poll, verify, history and status, and prune.
 #include "run_command.hpp"
 #include "support/sim_process.hpp"
 
@@ -53,9 +54,9 @@ class SimHistory : public ::testing::Test {
   }
 
   // The config: one account; `database_extra` adds keys to `database:` (e.g. "retention: 1s");
-  // `sinks` is the YAML list under events.sinks, indented by four spaces.
+  // `events` is the YAML under `events:`, its lines indented by two spaces.
   void write_config(std::string_view database_extra = {},
-                    std::string_view sinks = "    - {type: jsonl, path: events.jsonl}\n") {
+                    std::string_view events = "  sinks:\n    - {type: jsonl, path: events.jsonl}\n") {
     namespace fs = std::filesystem;
     std::ofstream(dir_ / "config.yaml")
         << "api:\n  base_url: " << sim_->base_url()
@@ -67,8 +68,8 @@ class SimHistory : public ::testing::Test {
            "database: {path: audit.db"
         << (database_extra.empty() ? "" : ", ") << database_extra
         << "}\n"
-           "events:\n  sinks:\n"
-        << sinks;
+           "events:\n"
+        << events;
     // Not readable by others: no config-mode warning in the stderr the tests compare.
     fs::permissions(dir_ / "config.yaml", fs::perms::owner_read | fs::perms::owner_write);
   }
