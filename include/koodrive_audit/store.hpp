@@ -356,6 +356,8 @@ class Store {
   // before auto_vacuum=INCREMENTAL (docs/schema.md: a one-time VACUUM converts it). One short
   // write transaction per call, so a caller can do a bounded step at a time.
   std::int64_t reclaim_space(std::int64_t max_pages);
+  // PRAGMA page_size: 16384 for a database this version created, 4096 for an older one.
+  std::int64_t page_size();
   // PRAGMA auto_vacuum == INCREMENTAL: reclaim_space can shrink the file.
   bool incremental_vacuum_enabled();
 

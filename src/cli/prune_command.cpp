@@ -35,7 +35,8 @@ int run_prune(const std::filesystem::path& config_path, bool dry_run) {
       return exit_ok;
     }
     std::int64_t freed = 0;
-    while (const std::int64_t step = store.reclaim_space(daemon::Retention::vacuum_step_pages)) {
+    const std::int64_t step_pages = daemon::Retention::vacuum_step_pages(store.page_size());
+    while (const std::int64_t step = store.reclaim_space(step_pages)) {
       freed += step;
     }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace kda::daemon {
@@ -52,6 +53,10 @@ void Retention::stop() {
   timer_.cancel();
 }
 
+std::int64_t Retention::vacuum_step_pages(std::int64_t page_size) {
+  return std::max<std::int64_t>(1, vacuum_step_bytes / std::max<std::int64_t>(1, page_size));
+}
+
 asio::awaitable<std::optional<PruneReport>> Retention::prune_once() {
   const std::optional<PruneRequest> request = prune_request(policy_(), clock_.now());
   if (!request) {
@@ -65,9 +70,10 @@ asio::awaitable<std::optional<PruneReport>> Retention::prune_once() {
   std::int64_t freed = 0;
   try {
     report = store_.prune(*request);
+    const std::int64_t step_pages = vacuum_step_pages(store_.page_size());
     // Each step is its own short transaction; the loop gets the event loop back in between.
     while (!stopping_) {
-      const std::int64_t step = store_.reclaim_space(vacuum_step_pages);
+      const std::int64_t step = store_.reclaim_space(step_pages);
       if (step == 0) break;
       freed += step;
       co_await asio::post(executor_, asio::use_awaitable);

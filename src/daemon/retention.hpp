@@ -7,7 +7,7 @@
 // - The cutoff is the injected clock's now minus database.retention, read at each run together
 //   with the configured sinks, so a SIGHUP applies to the next run.
 // - A run is one short write transaction (Store::prune) and then vacuum steps of at most
-//   `vacuum_step_pages` pages, yielding to the event loop between steps. It logs
+//   `vacuum_step_bytes` (whatever the database's page size), yielding to the event loop between steps. It logs
 //   `retention.pruned events= polls= baselines= devices= scopes= freed_pages= ms=`, or
 //   `retention.failed error="…"`: the daemon keeps running and tries again at the next run.
 // - The schedule is nominal (start + k × 24 h), not "24 h after the last run"; stop() cancels
@@ -48,7 +48,10 @@ std::string describe_prune(const PruneRequest& request, const PruneReport& repor
 class Retention {
  public:
   static constexpr std::chrono::hours period{24};
-  static constexpr std::int64_t vacuum_step_pages = 2048;  // 8 MiB of 4 KiB pages
+  static constexpr std::int64_t vacuum_step_bytes = 8 << 20;
+  // The pages of one vacuum step: 512 of 16 KiB (a database created since 16 KiB pages),
+  // 2048 of 4 KiB (an older one).
+  static std::int64_t vacuum_step_pages(std::int64_t page_size);
 
   Retention(boost::asio::any_io_executor executor, Store& store, const Clock& clock,
             std::function<RetentionPolicy()> policy);

@@ -42,6 +42,14 @@ SQLite::Database open_connection(const std::filesystem::path& path) {
     // instructions of a no-change poll (callgrind).
     SQLite::Database db(path.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX,
                         static_cast<int>(busy_timeout.count()));
+    // 16 KiB pages instead of SQLite's 4 KiB: a baseline commit (a new tenant's first poll)
+    // writes every page to the WAL, two writes a frame, and then copies it into the file; a
+    // quarter of the pages is a quarter of the system calls (2,000 devices: 2,950 pwrite calls
+    // instead of 10,819). scripts/bench, 10,000 devices, alternated: the commit's CPU 0.50-0.52 s
+    // instead of 0.68-0.70 s. 64 KiB saved little more (0.42-0.50 s) and writes four times the
+    // bytes of 16 KiB per quiet poll (656 KB against 164 KB; 41 KB with 4 KiB). Like auto_vacuum
+    // below, it only takes effect on a new database (it must precede WAL and the first table).
+    db.exec("PRAGMA page_size = " + std::to_string(new_database_page_size));
     // Retention frees pages daily; with incremental auto-vacuum they can be given back to the
     // file system in short steps (Store::reclaim_space). It only takes effect on a database
     // without tables yet, i.e. a new one; an existing file keeps its mode (a no-op here).

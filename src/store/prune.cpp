@@ -223,6 +223,8 @@ bool Store::incremental_vacuum_enabled() {
   return impl_->db.execAndGet("PRAGMA auto_vacuum").getInt() == 2;
 }
 
+std::int64_t Store::page_size() { return impl_->db.execAndGet("PRAGMA page_size").getInt64(); }
+
 std::int64_t Store::reclaim_space(std::int64_t max_pages) {
   SQLite::Database& db = impl_->db;
   if (max_pages <= 0 || !incremental_vacuum_enabled()) return 0;

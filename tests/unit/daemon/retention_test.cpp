@@ -95,6 +95,13 @@ TEST(RetentionLine, NamesTheCutoffTheCountsAndTheSinkThatHeldEventsBack) {
             "through_seq=40 held_by_sink=jsonl");
 }
 
+TEST(RetentionVacuumStep, IsEightMiBWhateverThePageSize) {
+  EXPECT_EQ(Retention::vacuum_step_pages(16384), 512);
+  EXPECT_EQ(Retention::vacuum_step_pages(4096), 2048);
+  EXPECT_EQ(Retention::vacuum_step_pages(65536), 128);
+  EXPECT_EQ(Retention::vacuum_step_pages(0), Retention::vacuum_step_bytes);  // never divides by 0
+}
+
 TEST_F(RetentionJob, TheCutoffComesFromTheInjectedClock) {
   Retention retention(io_.get_executor(), *store_, clock_, [&] { return policy_; });
   // Day 12 minus 5 days: the polls of days 0-6 finished before day 7.

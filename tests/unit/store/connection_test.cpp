@@ -62,6 +62,29 @@ TEST_F(ConnectionStoreTest, UsesWriteAheadLogging) {
   EXPECT_EQ(query_text(db_path(), "PRAGMA journal_mode"), "wal");
 }
 
+TEST_F(ConnectionStoreTest, ANewDatabaseHasSixteenKiBPages) {
+  Store store = open_migrated();
+  EXPECT_EQ(store.page_size(), 16384);
+  EXPECT_EQ(query_text(db_path(), "PRAGMA page_size"), "16384");
+  EXPECT_EQ(query_text(db_path(), "PRAGMA auto_vacuum"), "2");  // set together, before WAL
+}
+
+TEST_F(ConnectionStoreTest, AnOlderDatabaseKeepsItsPageSize) {
+  {
+    // A database as an earlier version created it: SQLite's default page size, already WAL.
+    SQLite::Database old(db_path().string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    old.exec("PRAGMA page_size = 4096");
+    old.exec("PRAGMA journal_mode = WAL");
+    old.exec("CREATE TABLE kept (x)");
+  }
+  Store store = Store::open(db_path());
+  store.migrate();
+  EXPECT_EQ(store.page_size(), 4096);
+  store.commit_poll(make_poll("acc", at("2026-01-01T00:00:00.000Z")));
+  EXPECT_EQ(query_text(db_path(), "SELECT count(*) FROM polls"), "1");
+  EXPECT_EQ(query_text(db_path(), "PRAGMA page_size"), "4096");
+}
+
 TEST_F(ConnectionStoreTest, ForeignKeysAreEnforced) {
   Store store = open_migrated();
   PollCommit poll = make_poll("acc", at("2026-01-01T00:00:00.000Z"));
