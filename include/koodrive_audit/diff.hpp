@@ -134,13 +134,18 @@ class StreamingDiff {
   // before (the poll cycle needs it for the pair's attempt too); `stored.fetched_before` and
   // the head's fetched pairs are then not consulted. Only read for a successful fetch.
   void add(const ScopeFetch& fetch, bool fetched_before);
+  // The same for an answer the caller no longer needs: the scopes it records are moved out of
+  // it instead of copied. The result is the same.
+  void add(ScopeFetch&& fetch, bool fetched_before);
   // The result, in the order documented on DiffResult. Call once.
   DiffResult finish();
 
  private:
   struct State;
   // `fetched_before` empty: asked of `stored` (or the head) if the baseline rule needs it.
-  void add_answer(const ScopeFetch& fetch, std::optional<bool> fetched_before);
+  // `owned`: the fetch's scopes when they may be moved from, else null.
+  void add_answer(const ScopeFetch& fetch, std::vector<Scope>* owned,
+                  std::optional<bool> fetched_before);
   std::unique_ptr<State> state_;
 };
 

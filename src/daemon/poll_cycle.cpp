@@ -249,7 +249,7 @@ boost::asio::awaitable<PollReport> poll_account(api::Client client, const Accoun
           // Asked once: the attempt and the diff's baseline rule both need it.
           const bool fetched_before = fetch.ok() && stored.fetched_before(fetch.pair);
           record_attempt(attempts, fetch, head.snapshot, fetched_before);
-          streaming.add(fetch, fetched_before);
+          streaming.add(std::move(fetch), fetched_before);
         },
         &stats);
     finished_at = clock.now();

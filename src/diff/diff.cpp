@@ -213,9 +213,15 @@ struct StreamingDiff::State {
   // Diffs one successfully fetched (device, module). `silent` is the baseline rule: scopes not
   // yet stored are recorded without an event. Rows already stored follow the ordinary rules
   // even then, because a change to something we have recorded is news whatever the pair's
-  // history says.
-  void diff_pair(const PairKey& pair, const std::vector<Scope>& answer,
+  // history says. `owned` is `answer` itself when the caller gave the answer up: the scopes to
+  // record are then moved into their writes rather than copied, which in a baseline of 90,000
+  // scopes spares 360,000 string allocations and as many frees.
+  void diff_pair(const PairKey& pair, const std::vector<Scope>& answer, std::vector<Scope>* owned,
                  const std::string& device_name, bool silent) {
+    const auto take = [&](const Scope& scope) -> Scope {
+      if (owned == nullptr) return scope;
+      return std::move((*owned)[static_cast<std::size_t>(&scope - answer.data())]);
+    };
     // Both sides by scope_id, as sorted pointer lists walked together: a pair holds a handful
     // of scopes, and maps and a set of copied ids cost more allocations than the diff itself.
     const auto by_id = [](const auto* a, const auto* b) { return id_of(*a) < id_of(*b); };
@@ -244,13 +250,13 @@ struct StreamingDiff::State {
           !only_fetched && (seen == fetched.end() || id_of(**old_row) < id_of(**seen));
       if (only_fetched) {
         const Scope& scope = **seen++;
-        result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
         if (silent) {
           ++recorded_silently;
         } else {
           scope_changes.push_back(scope_change(ChangeType::scope_added, pair.device_id,
                                                device_name, scope, {}, scope));
         }
+        result.scope_writes.push_back({RowWrite::seen, pair.device_id, take(scope), 0});
       } else if (only_stored) {
         const ScopeRow& row = **old_row++;
         const Absence gone = absence(row.missing_count, confirm_removals);
@@ -271,7 +277,7 @@ struct StreamingDiff::State {
                                                device_name, scope, row.scope, scope));
         }
         if (row.scope != scope || row.missing_count != 0) {
-          result.scope_writes.push_back({RowWrite::seen, pair.device_id, scope, 0});
+          result.scope_writes.push_back({RowWrite::seen, pair.device_id, take(scope), 0});
         }
       }
     }
@@ -297,13 +303,18 @@ StreamingDiff::~StreamingDiff() = default;
 StreamingDiff::StreamingDiff(StreamingDiff&&) noexcept = default;
 StreamingDiff& StreamingDiff::operator=(StreamingDiff&&) noexcept = default;
 
-void StreamingDiff::add(const ScopeFetch& fetch) { add_answer(fetch, std::nullopt); }
+void StreamingDiff::add(const ScopeFetch& fetch) { add_answer(fetch, nullptr, std::nullopt); }
 
 void StreamingDiff::add(const ScopeFetch& fetch, bool fetched_before) {
-  add_answer(fetch, fetched_before);
+  add_answer(fetch, nullptr, fetched_before);
 }
 
-void StreamingDiff::add_answer(const ScopeFetch& fetch, std::optional<bool> fetched_before) {
+void StreamingDiff::add(ScopeFetch&& fetch, bool fetched_before) {
+  add_answer(fetch, std::get_if<std::vector<Scope>>(&fetch.result), fetched_before);
+}
+
+void StreamingDiff::add_answer(const ScopeFetch& fetch, std::vector<Scope>* owned,
+                               std::optional<bool> fetched_before) {
   State& s = *state_;
   // Only fetches of listed devices count: a scope list of a device the account no longer lists
   // (or has not listed yet) cannot be placed in the snapshot consistently. A failed first fetch
@@ -331,7 +342,7 @@ void StreamingDiff::add_answer(const ScopeFetch& fetch, std::optional<bool> fetc
   const bool silent = s.options.baseline == BaselineMode::silent && !was_fetched_before() &&
                       !s.announced.contains(fetch.pair.device_id) &&
                       !s.head.announced_devices.contains(fetch.pair.device_id);
-  s.diff_pair(fetch.pair, *scopes, device_name, silent);
+  s.diff_pair(fetch.pair, *scopes, owned, device_name, silent);
   if (s.record_fetched_pairs) s.result.fetched_pairs.insert(fetch.pair);
 }
 

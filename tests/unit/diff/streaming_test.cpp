@@ -219,6 +219,26 @@ TEST(StreamingDiff, AnAnswerGivenWithWhetherItsPairWasFetchedBeforeIsDiffedByTha
   EXPECT_EQ(asked, 0);
 }
 
+// The poll cycle gives each answer up; the diff then moves the scopes it records out of it
+// instead of copying them. Silent baselines, news and changes must come out the same.
+TEST(StreamingDiff, AnAnswerGivenUpGivesTheSameResultAsOneLent) {
+  const TwoPairsNeverFetched poll;
+  CountingStore counting{poll.before};
+  const StoredScopes stored = counting.scopes();
+  Observation shuffled = poll.seen;
+  std::mt19937 random(11);
+  std::shuffle(shuffled.scope_fetches.begin(), shuffled.scope_fetches.end(), random);
+  StreamingDiff streaming = poll.streaming(stored);
+  for (ScopeFetch& fetch : shuffled.scope_fetches) {
+    const bool fetched_before = poll.before.fetched_pairs.contains(fetch.pair);
+    streaming.add(std::move(fetch), fetched_before);
+  }
+  const DiffResult result = streaming.finish();
+  ASSERT_FALSE(result.baselines.empty());
+  ASSERT_FALSE(result.changes.empty());
+  expect_same(result, poll.reference);
+}
+
 // Counting the live scopes is a scan of the account's scopes: only a poll with a removal,
 // which the mass-removal guard must weigh, pays for it.
 TEST(StreamingDiff, CountsTheLiveScopesOnlyWhenThePollRemovesSomething) {
