@@ -31,8 +31,9 @@ void sort_ascending_groups(std::vector<T>& items, const std::vector<std::uint32_
   auto next_group = group_starts.begin();
   for (std::size_t first = 0; first < items.size();) {
     while (next_group != group_starts.end() && *next_group <= first) ++next_group;
-    const std::size_t group_end =
-        next_group == group_starts.end() ? items.size() : std::min<std::size_t>(*next_group, items.size());
+    const std::size_t group_end = next_group == group_starts.end()
+                                      ? items.size()
+                                      : std::min<std::size_t>(*next_group, items.size());
     std::size_t end = first + 1;
     while (end < group_end && less(items[end - 1], items[end])) ++end;
     runs.push_back({first, end - first});

@@ -105,7 +105,8 @@ TEST(SortAscendingGroups, SortsAnyPermutationWhateverTheGroups) {
     std::vector<int> items = zero_to(1 + static_cast<int>(random() % 200));
     std::shuffle(items.begin(), items.end(), random);
     std::vector<std::uint32_t> starts;
-    for (std::uint32_t at = 0; at < items.size(); at += static_cast<std::uint32_t>(1 + random() % 7)) {
+    for (std::uint32_t at = 0; at < items.size();
+         at += static_cast<std::uint32_t>(1 + random() % 7)) {
       starts.push_back(at);
     }
     std::vector<int> expected = items;
