@@ -73,6 +73,11 @@ struct DiffResult {
   // module_code, scope_id). A poll that sees nothing new writes nothing.
   std::vector<DeviceWrite> device_writes;
   std::vector<ScopeWrite> scope_writes;
+  // More `seen` scope writes, by pair: the pairs recorded silently whose every scope is new
+  // (nothing stored for them), each held as its answer rather than as one ScopeWrite a scope.
+  // Only a StreamingDiff fed answers given up (add(ScopeFetch&&, bool)) fills it; a pair here
+  // has no write in scope_writes. Together the two lists are the writes diff() would give.
+  std::vector<PairScopes> new_pair_scopes;
   // (device, module) pairs whose new scopes were recorded silently, by pair; scope_count is the
   // number recorded (0 is a valid baseline: "fetched, nothing configured").
   std::vector<Baseline> baselines;
@@ -135,7 +140,8 @@ class StreamingDiff {
   // the head's fetched pairs are then not consulted. Only read for a successful fetch.
   void add(const ScopeFetch& fetch, bool fetched_before);
   // The same for an answer the caller no longer needs: the scopes it records are moved out of
-  // it instead of copied. The result is the same.
+  // it instead of copied. The result is the same, except that a pair recorded silently whose
+  // every scope is new comes in DiffResult::new_pair_scopes instead of scope_writes.
   void add(ScopeFetch&& fetch, bool fetched_before);
   // The result, in the order documented on DiffResult. Call once.
   DiffResult finish();

@@ -186,6 +186,16 @@ struct ScopeWrite {
   friend bool operator==(const ScopeWrite&, const ScopeWrite&) = default;
 };
 
+// A (device, module) whose every scope is recorded as new (`seen`, missing_count 0): its
+// answer, by scope_id, one scope per id. One vector per pair instead of one ScopeWrite per scope:
+// a first poll of 10,000 devices records 30,000 such pairs (90,000 scopes) and holds them
+// until its commit.
+struct PairScopes {
+  PairKey pair;
+  std::vector<Scope> scopes;
+  friend bool operator==(const PairScopes&, const PairScopes&) = default;
+};
+
 // A (device, module) recorded silently by the baseline rule, for the one info log line.
 struct Baseline {
   PairKey pair;

@@ -84,6 +84,10 @@ struct PollCommit {
   std::string error;         // empty = none (stored as NULL)
   std::vector<DeviceWrite> device_writes;
   std::vector<ScopeWrite> scope_writes;  // each scope's device must exist after device_writes
+  // More `seen` scope writes (missing_count 0), a pair at a time (DiffResult::new_pair_scopes):
+  // pairs with no write in scope_writes. Written in one (device, module, scope_id) order with
+  // scope_writes when both lists are in that order.
+  std::vector<PairScopes> new_pair_scopes;
   std::vector<Change> changes;           // become events in this order
   std::vector<PairAttempt> attempts;
   // The silent baselines (DESIGN.md §5 rule 2), written to `baselines` so that verify can

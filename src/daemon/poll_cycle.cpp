@@ -85,6 +85,7 @@ PollCommit make_poll_commit(const AccountToPoll& account, const FetchFailure* de
   if (failed_pairs > 1) poll.error += " (and " + std::to_string(failed_pairs - 1) + " more)";
   poll.device_writes = std::move(diff.device_writes);
   poll.scope_writes = std::move(diff.scope_writes);
+  poll.new_pair_scopes = std::move(diff.new_pair_scopes);
   poll.changes = std::move(diff.changes);
   // Recorded in `baselines` so that verify can replay what was recorded without an event.
   poll.device_list_baseline = diff.baseline_devices > 0;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <variant>
 
 namespace kda::store {
@@ -109,7 +110,8 @@ void check(const PollCommit& poll) {
       std::any_of(poll.changes.begin(), poll.changes.end(),
                   [](const Change& change) { return is_configuration_change(change.type); });
   if (poll.outcome == "failed" &&
-      (!poll.device_writes.empty() || !poll.scope_writes.empty() || configuration_changes ||
+      (!poll.device_writes.empty() || !poll.scope_writes.empty() ||
+       !poll.new_pair_scopes.empty() || configuration_changes ||
        poll.device_list_baseline || !poll.baseline_pairs.empty())) {
     throw StoreError("commit_poll: a failed poll of account " + poll.account_id +
                      " carries snapshot writes or changes");
@@ -170,19 +172,19 @@ void write_device(StatementCache& statements, const std::string& account_id,
 }
 
 void write_scope(StatementCache& statements, const std::string& account_id,
-                 const std::string& now, const ScopeWrite& w) {
-  const Scope& s = w.scope;
-  const std::string_view sql = w.kind == RowWrite::seen      ? scope_seen_sql
-                               : w.kind == RowWrite::missing ? scope_missing_sql
-                               : w.kind == RowWrite::removed ? scope_removed_sql
-                                                             : std::string_view{};
+                 const std::string& now, RowWrite kind, const std::string& device_id,
+                 const Scope& s, int missing_count) {
+  const std::string_view sql = kind == RowWrite::seen      ? scope_seen_sql
+                               : kind == RowWrite::missing ? scope_missing_sql
+                               : kind == RowWrite::removed ? scope_removed_sql
+                                                           : std::string_view{};
   if (sql.empty()) throw StoreError("commit_poll: unknown RowWrite value");
   auto q = statements.borrow(sql);
   q->bindNoCopy(1, account_id);
-  q->bindNoCopy(2, w.device_id);
+  q->bindNoCopy(2, device_id);
   q->bind(3, s.module_code);
   q->bindNoCopy(4, s.scope_id);
-  switch (w.kind) {
+  switch (kind) {
     case RowWrite::seen:
       q->bindNoCopy(5, s.local_path);
       q->bindNoCopy(6, s.target_folder_path);
@@ -191,15 +193,38 @@ void write_scope(StatementCache& statements, const std::string& account_id,
       q->exec();
       return;
     case RowWrite::missing:
-      q->bind(5, w.missing_count);
-      expect_one_row(q->exec(), "missing scope", account_id, scope_label(w.device_id, s));
+      q->bind(5, missing_count);
+      expect_one_row(q->exec(), "missing scope", account_id, scope_label(device_id, s));
       return;
     case RowWrite::removed:
       q->bindNoCopy(5, now);
-      q->bind(6, w.missing_count);
-      expect_one_row(q->exec(), "removed scope", account_id, scope_label(w.device_id, s));
+      q->bind(6, missing_count);
+      expect_one_row(q->exec(), "removed scope", account_id, scope_label(device_id, s));
       return;
   }
+}
+
+// Both lists of scope writes, merged by pair: rows inserted in key order fill the B-tree's pages
+// from left to right instead of splitting pages already written.
+void write_scopes(StatementCache& statements, const PollCommit& poll, const std::string& now) {
+  auto next_new = poll.new_pair_scopes.begin();
+  const auto write_new_pairs_before = [&](const ScopeWrite* w) {
+    for (; next_new != poll.new_pair_scopes.end(); ++next_new) {
+      const PairKey& pair = next_new->pair;
+      if (w != nullptr && std::tie(w->device_id, w->scope.module_code) <
+                              std::tie(pair.device_id, pair.module_code)) {
+        return;
+      }
+      for (const Scope& scope : next_new->scopes) {
+        write_scope(statements, poll.account_id, now, RowWrite::seen, pair.device_id, scope, 0);
+      }
+    }
+  };
+  for (const ScopeWrite& w : poll.scope_writes) {
+    write_new_pairs_before(&w);
+    write_scope(statements, poll.account_id, now, w.kind, w.device_id, w.scope, w.missing_count);
+  }
+  write_new_pairs_before(nullptr);
 }
 
 // The JSON of a before/after record, or std::nullopt (NULL) for nothing.
@@ -363,7 +388,7 @@ CommitResult commit_poll(CommitContext c, const PollCommit& poll) {
   stage("poll");
   for (const DeviceWrite& w : poll.device_writes) write_device(c.statements, poll.account_id, now, w);
   stage("devices");
-  for (const ScopeWrite& w : poll.scope_writes) write_scope(c.statements, poll.account_id, now, w);
+  write_scopes(c.statements, poll, now);
   stage("scopes");
   result.event_ids.reserve(poll.changes.size());
   // Only a poll with events reads the chain's tip: a poll that sees nothing stays cheap.

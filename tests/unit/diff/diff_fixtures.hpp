@@ -7,8 +7,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -58,6 +60,12 @@ inline void PrintTo(const ScopeWrite& w, std::ostream* out) {
 
 inline void PrintTo(const PairKey& p, std::ostream* out) {
   *out << '(' << p.device_id << ", " << p.module_code << ')';
+}
+
+inline void PrintTo(const PairScopes& p, std::ostream* out) {
+  *out << p.pair.device_id << "/" << p.pair.module_code << " [";
+  for (const Scope& s : p.scopes) *out << s << " ";
+  *out << "]";
 }
 
 inline void PrintTo(const Baseline& b, std::ostream* out) {
@@ -176,7 +184,23 @@ inline Change scope_changed(const Device& owner, const Scope& before, const Scop
 }
 
 inline bool nothing_written(const DiffResult& r) {
-  return r.device_writes.empty() && r.scope_writes.empty();
+  return r.device_writes.empty() && r.scope_writes.empty() && r.new_pair_scopes.empty();
+}
+
+// Every scope write of a result, new_pair_scopes included, in (device, module, scope_id) order:
+// what diff() gives in scope_writes alone.
+inline std::vector<ScopeWrite> all_scope_writes(const DiffResult& r) {
+  std::vector<ScopeWrite> writes = r.scope_writes;
+  for (const PairScopes& pair : r.new_pair_scopes) {
+    for (const Scope& s : pair.scopes) {
+      writes.push_back({RowWrite::seen, pair.pair.device_id, s, 0});
+    }
+  }
+  std::sort(writes.begin(), writes.end(), [](const ScopeWrite& a, const ScopeWrite& b) {
+    return std::tie(a.device_id, a.scope.module_code, a.scope.scope_id) <
+           std::tie(b.device_id, b.scope.module_code, b.scope.scope_id);
+  });
+  return writes;
 }
 
 }  // namespace diff_test

@@ -58,7 +58,7 @@ Snapshot head_of(const Snapshot& full) {
 void expect_same(const DiffResult& a, const DiffResult& b) {
   EXPECT_EQ(a.changes, b.changes);
   EXPECT_EQ(a.device_writes, b.device_writes);
-  EXPECT_EQ(a.scope_writes, b.scope_writes);
+  EXPECT_EQ(all_scope_writes(a), all_scope_writes(b));
   EXPECT_EQ(a.baselines, b.baselines);
   EXPECT_EQ(a.baseline_devices, b.baseline_devices);
   EXPECT_EQ(a.held_scope_removals, b.held_scope_removals);
@@ -172,6 +172,13 @@ struct TwoPairsNeverFetched {
     for (const std::string id : {"1842846715527366513", "1842846715527366517"}) {
       EXPECT_EQ(before.fetched_pairs.erase(PairKey{id, module_album}), 1u);
     }
+    // One of them has nothing stored either: every scope its answer brings is new.
+    EXPECT_EQ(std::erase_if(before.scopes,
+                            [](const auto& entry) {
+                              return entry.first.pair() ==
+                                     PairKey{"1842846715527366517", module_album};
+                            }),
+              4u);
     seen = big_observation(before);
     options.mass_removal.threshold = 0.9;
     reference = diff(before, seen, options);
@@ -237,6 +244,51 @@ TEST(StreamingDiff, AnAnswerGivenUpGivesTheSameResultAsOneLent) {
   ASSERT_FALSE(result.baselines.empty());
   ASSERT_FALSE(result.changes.empty());
   expect_same(result, poll.reference);
+  // The pair with nothing stored comes whole; the other baseline pair, which has stored rows,
+  // as scope writes.
+  ASSERT_EQ(result.new_pair_scopes.size(), 1u);
+  EXPECT_EQ(result.new_pair_scopes[0].pair, (PairKey{"1842846715527366517", module_album}));
+  EXPECT_TRUE(std::any_of(result.scope_writes.begin(), result.scope_writes.end(),
+                          [](const ScopeWrite& w) {
+                            return w.device_id == "1842846715527366513" &&
+                                   w.scope.module_code == module_album;
+                          }));
+}
+
+// A first poll's answers given up: each pair is recorded whole, its scopes in scope_id order,
+// one per id (the first wins) and of its own module only, as diff() would record them; no
+// ScopeWrite is built for them. An empty answer is a baseline of 0 and holds nothing.
+TEST(StreamingDiff, AFirstPollGivenUpHoldsEachNewPairAsItsAnswer) {
+  const std::string phone = "18446744073709551617";
+  Observation seen = observe({device(laptop_id), device(phone)});
+  Scope first_b = scope("b");
+  Scope second_b = scope("b");
+  second_b.local_path = "/a repeated id";
+  fetched(seen, laptop_id, module_folder,
+          {scope("c"), first_b, scope("a"), second_b, scope("x", module_album)});
+  fetched(seen, laptop_id, module_album, {scope("e", module_album), scope("d", module_album)});
+  fetched(seen, phone, module_folder, {});
+  const DiffResult reference = diff(Snapshot{}, seen, {});
+
+  const Snapshot empty;
+  CountingStore counting{empty};
+  const StoredScopes stored = counting.scopes();
+  StreamingDiff streaming(empty, 0, std::get<std::vector<Device>>(seen.devices), {}, stored);
+  std::reverse(seen.scope_fetches.begin(), seen.scope_fetches.end());
+  for (ScopeFetch& fetch : seen.scope_fetches) streaming.add(std::move(fetch), false);
+  const DiffResult result = streaming.finish();
+
+  EXPECT_TRUE(result.scope_writes.empty());
+  const std::vector<Scope> folder{scope("a"), first_b, scope("c")};
+  const std::vector<Scope> album{scope("d", module_album), scope("e", module_album)};
+  EXPECT_EQ(result.new_pair_scopes,
+            (std::vector<PairScopes>{{{laptop_id, module_folder}, folder},
+                                     {{laptop_id, module_album}, album}}));
+  EXPECT_EQ(result.baselines, (std::vector<Baseline>{{{laptop_id, module_folder}, 3},
+                                                     {{laptop_id, module_album}, 2},
+                                                     {{phone, module_folder}, 0}}));
+  expect_same(result, reference);
+  EXPECT_TRUE(result.changes.empty());
 }
 
 // Counting the live scopes is a scan of the account's scopes: only a poll with a removal,

@@ -147,6 +147,42 @@ TEST_F(ChainCommitTest, ASilentBaselineRecordsTheDeviceListAndEachPair) {
   expect_linked(chain_of(db_path(), "baselines"));
 }
 
+// The poll cycle hands a first fetch's new scopes over a pair at a time (new_pair_scopes); the
+// rows, the baselines and their chain must be those of the same scopes given one write each.
+TEST_F(ChainCommitTest, PairsGivenWholeWriteWhatTheirScopeWritesWould) {
+  const auto rows_of = [](const std::filesystem::path& db) {
+    return query_text(db, "SELECT group_concat(r, ' ') FROM (SELECT device_id || '/' || "
+                          "module_code || '/' || scope_id || '/' || local_path || '/' || "
+                          "target_folder_path || '/' || create_time || '/' || first_seen_at || "
+                          "'/' || last_seen_at || '/' || missing_count AS r "
+                          "FROM scopes ORDER BY device_id, module_code, scope_id)") +
+           "\n" +
+           query_text(db, "SELECT group_concat(r, ' ') FROM (SELECT baseline_id || '/' || "
+                          "IFNULL(device_id, '-') || '/' || IFNULL(module_code, '-') || '/' || "
+                          "records_json || '/' || hash AS r FROM baselines ORDER BY baseline_id)");
+  };
+  {
+    Store one_by_one = open_migrated();
+    one_by_one.commit_poll(silent_baseline());
+  }
+  const std::filesystem::path whole_db = dir_ / "whole.db";
+  {
+    Store whole = Store::open(whole_db, {});
+    whole.migrate();
+    PollCommit poll = silent_baseline();
+    // (d1, 100) whole, (d2, 101) as a write: the two lists are merged by pair.
+    poll.scope_writes = {{RowWrite::seen, "d2", s3, 0}};
+    poll.new_pair_scopes = {{{"d1", module_folder}, {s1, s2}}};
+    whole.commit_poll(poll);
+  }
+  const std::string expected = rows_of(db_path());
+  ASSERT_NE(expected.find("d1/100/s2"), std::string::npos) << expected;
+  EXPECT_EQ(rows_of(whole_db), expected);
+  EXPECT_EQ(query_text(whole_db, "SELECT records_json FROM baselines WHERE baseline_id = 2"),
+            "[" + record_to_json(s1) + "," + record_to_json(s2) + "]");
+  expect_linked(chain_of(whole_db, "baselines"));
+}
+
 TEST_F(ChainCommitTest, ABaselineLeavesOutTheRowsThatHaveAnEvent) {
   Store store = open_migrated();
   PollCommit first = silent_baseline();

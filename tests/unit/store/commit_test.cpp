@@ -413,6 +413,9 @@ TEST_F(CommitStoreTest, InvalidPollsAreRefusedBeforeWriting) {
   PollCommit failed_with_writes = make_poll("acc", t1, "failed");
   failed_with_writes.device_writes = {{RowWrite::seen, laptop, 0}};
   EXPECT_THROW(store().commit_poll(failed_with_writes), StoreError);
+  PollCommit failed_with_whole_pair = make_poll("acc", t1, "failed");
+  failed_with_whole_pair.new_pair_scopes = {{{"d1", module_folder}, {s1}}};
+  EXPECT_THROW(store().commit_poll(failed_with_whole_pair), StoreError);
   PollCommit no_account = make_poll("", t1);
   EXPECT_THROW(store().commit_poll(no_account), StoreError);
   EXPECT_EQ(dump(db_path()), before);
