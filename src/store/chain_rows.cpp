@@ -74,6 +74,16 @@ void append_record(std::string& array, const Record& record) {
   array += record_to_json(record);
 }
 
+void append_record(std::string& array, const Device& device) {
+  array += array.empty() ? '[' : ',';
+  append_record_json(array, device);
+}
+
+void append_record(std::string& array, const Scope& scope) {
+  array += array.empty() ? '[' : ',';
+  append_record_json(array, scope);
+}
+
 std::string close_records(std::string array) {
   if (array.empty()) return "[]";
   array += ']';

@@ -54,6 +54,9 @@ struct BaselineRow {
 // records_json is built one record at a time: append_record adds record_to_json(record) to
 // `array` (started as ""), close_records finishes it ("[]" when nothing was appended).
 void append_record(std::string& array, const Record& record);
+// The same without a Record: no copy of the device or scope.
+void append_record(std::string& array, const Device& device);
+void append_record(std::string& array, const Scope& scope);
 std::string close_records(std::string array);
 
 // Inserts `row` as baselines row tip.next_id linked to tip.prev_hash, then advances the tip.

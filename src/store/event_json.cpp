@@ -25,8 +25,8 @@ constexpr std::array<std::string_view, 5> scope_keys{"scope_id", "module_code", 
 // Written field by field rather than through a json::object: a silent baseline serialises
 // 90,000 scope records inside the commit, and building an object per record cost about three
 // times as much. Strings go through json::serialize, so the escaping is Boost.JSON's either way.
-void append_field(std::string& out, std::string_view key, std::string_view value) {
-  out += out.empty() ? '{' : ',';
+void append_field(std::string& out, char before, std::string_view key, std::string_view value) {
+  out += before;
   out += '"';
   out += key;
   out += "\":";
@@ -37,28 +37,11 @@ void append_field(std::string& out, std::string_view key, std::string_view value
   while (!serializer.done()) out += serializer.read(buffer);
 }
 
-std::string to_json(const Device& d) {
+template <typename T>
+std::string to_json(const T& record) {
   std::string out;
-  out.reserve(128 + d.device_name.size());
-  append_field(out, "device_id", d.device_id);
-  append_field(out, "machine_code", d.machine_code);
-  append_field(out, "device_name", d.device_name);
-  append_field(out, "device_os", d.device_os);
-  append_field(out, "create_time", d.create_time);
-  out += '}';
-  return out;
-}
-
-std::string to_json(const Scope& s) {
-  std::string out;
-  out.reserve(128 + s.local_path.size() + s.target_folder_path.size());
-  append_field(out, "scope_id", s.scope_id);
-  out += ",\"module_code\":";
-  out += std::to_string(s.module_code);
-  append_field(out, "local_path", s.local_path);
-  append_field(out, "target_folder_path", s.target_folder_path);
-  append_field(out, "create_time", s.create_time);
-  out += '}';
+  out.reserve(192);
+  append_record_json(out, record);
   return out;
 }
 
@@ -112,6 +95,25 @@ std::optional<Record> scope_from(const json::object& o) {
 }
 
 }  // namespace
+
+void append_record_json(std::string& out, const Device& d) {
+  append_field(out, '{', "device_id", d.device_id);
+  append_field(out, ',', "machine_code", d.machine_code);
+  append_field(out, ',', "device_name", d.device_name);
+  append_field(out, ',', "device_os", d.device_os);
+  append_field(out, ',', "create_time", d.create_time);
+  out += '}';
+}
+
+void append_record_json(std::string& out, const Scope& s) {
+  append_field(out, '{', "scope_id", s.scope_id);
+  out += ",\"module_code\":";
+  out += std::to_string(s.module_code);
+  append_field(out, ',', "local_path", s.local_path);
+  append_field(out, ',', "target_folder_path", s.target_folder_path);
+  append_field(out, ',', "create_time", s.create_time);
+  out += '}';
+}
 
 std::string record_to_json(const Record& record) {
   return std::visit(

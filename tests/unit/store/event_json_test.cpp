@@ -23,6 +23,17 @@ TEST(EventJson, ScopeHasANumericModuleCode) {
             R"("create_time":"2025-11-03 07:01:40"})");
 }
 
+// A baseline's writer appends its records to one text: the same JSON, after what was there.
+TEST(EventJson, AppendedRecordsAreRecordToJsonsText) {
+  const Device device{"1505084218764547200", "MC-01", "caf\xC3\xA9 \"x\"\n", "Windows 11", "t"};
+  const Scope scope{"9007199254740993", module_album, "C:\\Users", "/Backup/\x01", "t"};
+  std::string out = "[";
+  append_record_json(out, device);
+  out += ',';
+  append_record_json(out, scope);
+  EXPECT_EQ(out, "[" + record_to_json(device) + "," + record_to_json(scope));
+}
+
 TEST(EventJson, NothingIsNull) { EXPECT_EQ(record_to_json(Record{}), "null"); }
 
 TEST(EventJson, ControlCharactersAndUnicodeAreValidJson) {
