@@ -42,6 +42,7 @@ class StatementCache {
   // Keyed by a view of the statement's own copy of its SQL: a lookup allocates nothing, which
   // matters at one lookup per row.
   std::unordered_map<std::string_view, std::unique_ptr<SQLite::Statement>> statements_;
+  SQLite::Statement* last_ = nullptr;  // the statement borrowed last, one of statements_
 };
 
 // Binds text, or NULL when empty: the schema stores "none" as NULL, not as ''.
