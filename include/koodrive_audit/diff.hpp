@@ -27,6 +27,7 @@
 // - a scope whose module_code differs from the module its pair was fetched for: ignored;
 // - confirm_removals below 1 behaves as 1.
 #include "koodrive_audit/model.hpp"
+#include "koodrive_audit/packed_scopes.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -73,11 +74,12 @@ struct DiffResult {
   // module_code, scope_id). A poll that sees nothing new writes nothing.
   std::vector<DeviceWrite> device_writes;
   std::vector<ScopeWrite> scope_writes;
-  // More `seen` scope writes, by pair: the pairs recorded silently whose every scope is new
-  // (nothing stored for them), each held as its answer rather than as one ScopeWrite a scope.
-  // Only a StreamingDiff fed answers given up (add(ScopeFetch&&, bool)) fills it; a pair here
-  // has no write in scope_writes. Together the two lists are the writes diff() would give.
-  std::vector<PairScopes> new_pair_scopes;
+  // More `seen` scope writes (missing_count 0), by pair: the pairs recorded silently whose every
+  // scope is new (nothing stored for them), packed rather than as one ScopeWrite a scope, each
+  // pair's scopes by scope_id, one per id. Only a StreamingDiff fed answers given up
+  // (add(ScopeFetch&&, bool)) fills it, and not with pairs that have no scope; a pair here has
+  // no write in scope_writes. Together the two lists are the writes diff() would give.
+  PackedPairScopes new_pair_scopes;
   // (device, module) pairs whose new scopes were recorded silently, by pair; scope_count is the
   // number recorded (0 is a valid baseline: "fetched, nothing configured").
   std::vector<Baseline> baselines;

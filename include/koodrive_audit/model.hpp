@@ -186,10 +186,7 @@ struct ScopeWrite {
   friend bool operator==(const ScopeWrite&, const ScopeWrite&) = default;
 };
 
-// A (device, module) whose every scope is recorded as new (`seen`, missing_count 0): its
-// answer, by scope_id, one scope per id. One vector per pair instead of one ScopeWrite per scope:
-// a first poll of 10,000 devices records 30,000 such pairs (90,000 scopes) and holds them
-// until its commit.
+// A (device, module) with scopes: PackedPairScopes::unpack's values.
 struct PairScopes {
   PairKey pair;
   std::vector<Scope> scopes;

@@ -16,6 +16,7 @@
 //   be destroyed or assigned to.
 #include "koodrive_audit/clock.hpp"
 #include "koodrive_audit/model.hpp"
+#include "koodrive_audit/packed_scopes.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -87,7 +88,7 @@ struct PollCommit {
   // More `seen` scope writes (missing_count 0), a pair at a time (DiffResult::new_pair_scopes):
   // pairs with no write in scope_writes. Written in one (device, module, scope_id) order with
   // scope_writes when both lists are in that order.
-  std::vector<PairScopes> new_pair_scopes;
+  PackedPairScopes new_pair_scopes;
   std::vector<Change> changes;           // become events in this order
   std::vector<PairAttempt> attempts;
   // The silent baselines (DESIGN.md §5 rule 2), written to `baselines` so that verify can

@@ -72,32 +72,32 @@ void write_baselines(StatementCache& statements, const PollCommit& poll, std::in
   pairs.erase(std::unique(pairs.begin(), pairs.end(),
                           [](const PairKey* a, const PairKey* b) { return *a == *b; }),
               pairs.end());
-  // The pairs whose scopes come whole (PollCommit::new_pair_scopes), by pair too.
-  std::vector<const PairScopes*> whole;
-  whole.reserve(poll.new_pair_scopes.size());
-  for (const PairScopes& p : poll.new_pair_scopes) whole.push_back(&p);
-  if (!std::is_sorted(whole.begin(), whole.end(),
-                      [](const PairScopes* a, const PairScopes* b) { return a->pair < b->pair; })) {
-    std::stable_sort(whole.begin(), whole.end(), [](const PairScopes* a, const PairScopes* b) {
-      return a->pair < b->pair;
-    });
+  // The pairs whose scopes come packed (PollCommit::new_pair_scopes), by pair too.
+  const PackedPairScopes& packed = poll.new_pair_scopes;
+  std::vector<std::size_t> whole(packed.pair_count());
+  for (std::size_t i = 0; i < whole.size(); ++i) whole[i] = i;
+  const auto by_pair = [&](std::size_t a, std::size_t b) {
+    return packed.pair(a) < packed.pair(b);
+  };
+  if (!std::is_sorted(whole.begin(), whole.end(), by_pair)) {
+    std::stable_sort(whole.begin(), whole.end(), by_pair);
   }
+  Scope scratch;
   auto next = seen.begin();
   auto next_whole = whole.begin();
   for (const PairKey* pair : pairs) {
     const PairKey& key = *pair;
     const auto wanted = std::tie(key.device_id, key.module_code);
     while (next != seen.end() && pair_of(**next) < wanted) ++next;
-    while (next_whole != whole.end() && (*next_whole)->pair < key) ++next_whole;
+    while (next_whole != whole.end() && packed.pair(*next_whole) < key) ++next_whole;
     std::string records;
-    for (; next_whole != whole.end() && (*next_whole)->pair == key; ++next_whole) {
-      for (const Scope& scope : (*next_whole)->scopes) {
-        if (!scopes_with_event.empty() &&
-            scopes_with_event.contains(ScopeKey{key.device_id, key.module_code, scope.scope_id})) {
-          continue;
+    for (; next_whole != whole.end() && packed.pair(*next_whole) == key; ++next_whole) {
+      packed.for_each_scope(*next_whole, scratch, [&](const Scope& scope) {
+        if (scopes_with_event.empty() ||
+            !scopes_with_event.contains(ScopeKey{key.device_id, key.module_code, scope.scope_id})) {
+          append_record(records, scope);
         }
-        append_record(records, scope);
-      }
+      });
     }
     for (; next != seen.end() && pair_of(**next) == wanted; ++next) {
       const ScopeWrite& w = **next;

@@ -207,17 +207,19 @@ void write_scope(StatementCache& statements, const std::string& account_id,
 // Both lists of scope writes, merged by pair: rows inserted in key order fill the B-tree's pages
 // from left to right instead of splitting pages already written.
 void write_scopes(StatementCache& statements, const PollCommit& poll, const std::string& now) {
-  auto next_new = poll.new_pair_scopes.begin();
+  const PackedPairScopes& packed = poll.new_pair_scopes;
+  std::size_t next_new = 0;
+  Scope scratch;
   const auto write_new_pairs_before = [&](const ScopeWrite* w) {
-    for (; next_new != poll.new_pair_scopes.end(); ++next_new) {
-      const PairKey& pair = next_new->pair;
+    for (; next_new < packed.pair_count(); ++next_new) {
+      const PairKey& pair = packed.pair(next_new);
       if (w != nullptr && std::tie(w->device_id, w->scope.module_code) <
                               std::tie(pair.device_id, pair.module_code)) {
         return;
       }
-      for (const Scope& scope : next_new->scopes) {
+      packed.for_each_scope(next_new, scratch, [&](const Scope& scope) {
         write_scope(statements, poll.account_id, now, RowWrite::seen, pair.device_id, scope, 0);
-      }
+      });
     }
   };
   for (const ScopeWrite& w : poll.scope_writes) {

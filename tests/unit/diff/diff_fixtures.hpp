@@ -191,7 +191,7 @@ inline bool nothing_written(const DiffResult& r) {
 // what diff() gives in scope_writes alone.
 inline std::vector<ScopeWrite> all_scope_writes(const DiffResult& r) {
   std::vector<ScopeWrite> writes = r.scope_writes;
-  for (const PairScopes& pair : r.new_pair_scopes) {
+  for (const PairScopes& pair : r.new_pair_scopes.unpack()) {
     for (const Scope& s : pair.scopes) {
       writes.push_back({RowWrite::seen, pair.pair.device_id, s, 0});
     }

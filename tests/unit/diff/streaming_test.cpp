@@ -246,8 +246,8 @@ TEST(StreamingDiff, AnAnswerGivenUpGivesTheSameResultAsOneLent) {
   expect_same(result, poll.reference);
   // The pair with nothing stored comes whole; the other baseline pair, which has stored rows,
   // as scope writes.
-  ASSERT_EQ(result.new_pair_scopes.size(), 1u);
-  EXPECT_EQ(result.new_pair_scopes[0].pair, (PairKey{"1842846715527366517", module_album}));
+  ASSERT_EQ(result.new_pair_scopes.pair_count(), 1u);
+  EXPECT_EQ(result.new_pair_scopes.pair(0), (PairKey{"1842846715527366517", module_album}));
   EXPECT_TRUE(std::any_of(result.scope_writes.begin(), result.scope_writes.end(),
                           [](const ScopeWrite& w) {
                             return w.device_id == "1842846715527366513" &&
@@ -281,7 +281,7 @@ TEST(StreamingDiff, AFirstPollGivenUpHoldsEachNewPairAsItsAnswer) {
   EXPECT_TRUE(result.scope_writes.empty());
   const std::vector<Scope> folder{scope("a"), first_b, scope("c")};
   const std::vector<Scope> album{scope("d", module_album), scope("e", module_album)};
-  EXPECT_EQ(result.new_pair_scopes,
+  EXPECT_EQ(result.new_pair_scopes.unpack(),
             (std::vector<PairScopes>{{{laptop_id, module_folder}, folder},
                                      {{laptop_id, module_album}, album}}));
   EXPECT_EQ(result.baselines, (std::vector<Baseline>{{{laptop_id, module_folder}, 3},

@@ -172,7 +172,9 @@ TEST_F(ChainCommitTest, PairsGivenWholeWriteWhatTheirScopeWritesWould) {
     PollCommit poll = silent_baseline();
     // (d1, 100) whole, (d2, 101) as a write: the two lists are merged by pair.
     poll.scope_writes = {{RowWrite::seen, "d2", s3, 0}};
-    poll.new_pair_scopes = {{{"d1", module_folder}, {s1, s2}}};
+    poll.new_pair_scopes.add_pair({"d1", module_folder});
+    poll.new_pair_scopes.add_scope(s1);
+    poll.new_pair_scopes.add_scope(s2);
     whole.commit_poll(poll);
   }
   const std::string expected = rows_of(db_path());

@@ -414,7 +414,8 @@ TEST_F(CommitStoreTest, InvalidPollsAreRefusedBeforeWriting) {
   failed_with_writes.device_writes = {{RowWrite::seen, laptop, 0}};
   EXPECT_THROW(store().commit_poll(failed_with_writes), StoreError);
   PollCommit failed_with_whole_pair = make_poll("acc", t1, "failed");
-  failed_with_whole_pair.new_pair_scopes = {{{"d1", module_folder}, {s1}}};
+  failed_with_whole_pair.new_pair_scopes.add_pair({"d1", module_folder});
+  failed_with_whole_pair.new_pair_scopes.add_scope(s1);
   EXPECT_THROW(store().commit_poll(failed_with_whole_pair), StoreError);
   PollCommit no_account = make_poll("", t1);
   EXPECT_THROW(store().commit_poll(no_account), StoreError);
