@@ -130,7 +130,7 @@ class StreamingDiff {
 
   // How many answers will come (listed devices × modules). Optional: it lets the diff size its
   // write buffer from the first answers instead of doubling it as it goes, which would briefly
-  // hold two copies of a 90,000-scope baseline.
+  // hold two copies of 90,000 scope writes (a first poll announced, or one of lent answers).
   void expect_answers(std::size_t answers);
   // Leaves DiffResult::fetched_pairs empty, for a caller that knows them already (the poll
   // cycle records each answer's attempt): a set of every pair is megabytes at 10,000 devices.

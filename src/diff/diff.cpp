@@ -214,7 +214,8 @@ struct StreamingDiff::State {
 
   // Once a sample of the answers is in, sizes scope_writes for all of them at the sample's
   // rate, with an eighth to spare: growing by doubling instead briefly holds the old and the
-  // new buffer, which for a 90,000-scope baseline is the poll's peak memory.
+  // new buffer, which for a first poll of 90,000 scopes not recorded packed (announced, or
+  // from lent answers) is the poll's peak memory.
   void reserve_writes(std::size_t more) {
     std::vector<ScopeWrite>& writes = result.scope_writes;
     const std::size_t needed = writes.size() + more;
@@ -227,9 +228,10 @@ struct StreamingDiff::State {
   // Diffs one successfully fetched (device, module). `silent` is the baseline rule: scopes not
   // yet stored are recorded without an event. Rows already stored follow the ordinary rules
   // even then, because a change to something we have recorded is news whatever the pair's
-  // history says. `owned` is `answer` itself when the caller gave the answer up: the scopes to
-  // record are then moved into their writes rather than copied, which in a baseline of 90,000
-  // scopes spares 360,000 string allocations and as many frees.
+  // history says. `owned` is `answer` itself when the caller gave the answer up: a pair recorded
+  // silently with nothing stored is then packed (record_new_pair), and the scopes other writes
+  // record are moved into them rather than copied (in a first poll announced with
+  // `events.baseline: emit`, 90,000 scopes: 360,000 string allocations and as many frees).
   void diff_pair(const PairKey& pair, const std::vector<Scope>& answer, std::vector<Scope>* owned,
                  const std::string& device_name, bool silent) {
     const auto take = [&](const Scope& scope) -> Scope {

@@ -13,9 +13,10 @@ namespace kda::diff_detail {
 // `group_starts` (ascending) says where the caller began each group of items it appended; a
 // group is expected to be ascending and to cover a range of keys no other group enters. The
 // groups are then ordered by their first item and every item is moved once into place, where
-// a comparison sort would move each some log n times: in a baseline of 90,000 scopes, the
-// 184-byte writes. Whatever the groups hold, the result is sorted: a group that descends is
-// split where it does, and runs whose ranges interleave fall back to std::sort.
+// a comparison sort would move each some log n times: in a first poll of 90,000 scopes announced
+// (`events.baseline: emit`) or diffed from lent answers, the 184-byte writes. Whatever the
+// groups hold, the result is sorted: a group that descends is split where it does, and runs
+// whose ranges interleave fall back to std::sort.
 template <class T, class Less>
 void sort_ascending_groups(std::vector<T>& items, const std::vector<std::uint32_t>& group_starts,
                            Less less) {

@@ -82,6 +82,13 @@ void write_baselines(StatementCache& statements, const PollCommit& poll, std::in
   if (!std::is_sorted(whole.begin(), whole.end(), by_pair)) {
     std::stable_sort(whole.begin(), whole.end(), by_pair);
   }
+  std::string records;
+  const auto append_unless_announced = [&](const std::string& device_id, const Scope& scope) {
+    if (scopes_with_event.empty() ||
+        !scopes_with_event.contains(ScopeKey{device_id, scope.module_code, scope.scope_id})) {
+      append_record(records, scope);
+    }
+  };
   Scope scratch;
   auto next = seen.begin();
   auto next_whole = whole.begin();
@@ -90,22 +97,14 @@ void write_baselines(StatementCache& statements, const PollCommit& poll, std::in
     const auto wanted = std::tie(key.device_id, key.module_code);
     while (next != seen.end() && pair_of(**next) < wanted) ++next;
     while (next_whole != whole.end() && packed.pair(*next_whole) < key) ++next_whole;
-    std::string records;
+    records.clear();
     for (; next_whole != whole.end() && packed.pair(*next_whole) == key; ++next_whole) {
       packed.for_each_scope(*next_whole, scratch, [&](const Scope& scope) {
-        if (scopes_with_event.empty() ||
-            !scopes_with_event.contains(ScopeKey{key.device_id, key.module_code, scope.scope_id})) {
-          append_record(records, scope);
-        }
+        append_unless_announced(key.device_id, scope);
       });
     }
     for (; next != seen.end() && pair_of(**next) == wanted; ++next) {
-      const ScopeWrite& w = **next;
-      if (!scopes_with_event.empty() &&
-          scopes_with_event.contains(ScopeKey{w.device_id, w.scope.module_code, w.scope.scope_id})) {
-        continue;
-      }
-      append_record(records, w.scope);
+      append_unless_announced((*next)->device_id, (*next)->scope);
     }
     row.device_id = key.device_id;
     row.module_code = key.module_code;

@@ -69,11 +69,6 @@ ChainTip baselines_tip(StatementCache& statements) {
   return tip(statements, baselines_tip_sql, "through_baseline_hash");
 }
 
-void append_record(std::string& array, const Record& record) {
-  array += array.empty() ? '[' : ',';
-  array += record_to_json(record);
-}
-
 void append_record(std::string& array, const Device& device) {
   array += array.empty() ? '[' : ',';
   append_record_json(array, device);

@@ -51,10 +51,9 @@ struct BaselineRow {
   std::string records_json;
 };
 
-// records_json is built one record at a time: append_record adds record_to_json(record) to
-// `array` (started as ""), close_records finishes it ("[]" when nothing was appended).
-void append_record(std::string& array, const Record& record);
-// The same without a Record: no copy of the device or scope.
+// records_json is built one record at a time: append_record adds the record's JSON (as
+// record_to_json gives it, without a Record copy) to `array` (started as ""), close_records
+// finishes it ("[]" when nothing was appended).
 void append_record(std::string& array, const Device& device);
 void append_record(std::string& array, const Scope& scope);
 std::string close_records(std::string array);
