@@ -11,7 +11,8 @@
 
 namespace kda::test {
 
-CommandResult run_cli(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+CommandResult run_binary(const std::string& binary, const std::vector<std::string>& args,
+                         std::chrono::milliseconds timeout) {
   int out_pipe[2];
   int err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -23,12 +24,12 @@ CommandResult run_cli(const std::vector<std::string>& args, std::chrono::millise
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     std::vector<char*> argv;
-    std::string binary = KDA_CLI_BINARY;
-    argv.push_back(binary.data());
+    std::string path = binary;
+    argv.push_back(path.data());
     std::vector<std::string> copies = args;
     for (std::string& arg : copies) argv.push_back(arg.data());
     argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
+    execv(path.c_str(), argv.data());
     _exit(127);
   }
   close(out_pipe[1]);
@@ -75,6 +76,10 @@ CommandResult run_cli(const std::vector<std::string>& args, std::chrono::millise
     result.exit_code = 128 + WTERMSIG(status);
   }
   return result;
+}
+
+CommandResult run_cli(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  return run_binary(KDA_CLI_BINARY, args, timeout);
 }
 
 }  // namespace kda::test

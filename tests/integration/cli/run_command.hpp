@@ -1,5 +1,6 @@
 #pragma once
-// Runs the built koodrive-audit binary as a child process and captures what it printed.
+// Runs a built binary (koodrive-audit by default) as a child process and captures what it
+// printed.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -12,7 +13,11 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs KDA_CLI_BINARY with `args`; kills it and fails the result (exit_code -1) after `timeout`.
+// Runs `binary` with `args`; kills it and fails the result (exit_code -1) after `timeout`.
+CommandResult run_binary(const std::string& binary, const std::vector<std::string>& args,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// run_binary of KDA_CLI_BINARY, the built koodrive-audit.
 CommandResult run_cli(const std::vector<std::string>& args,
                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
