@@ -9,10 +9,16 @@ and peak RSS and page faults (from wait4), the simulator's CPU time, the commit'
 time and the database rows written (from the daemon's poll.finished line), and the CPU per
 request outside the commit. With --rss-polls K it then runs the daemon for K polls and samples
 its RSS after each one. The simulator runs on the last CPU and the daemon on the others, unless
---no-pin (or there is one CPU). Prints a table; writes the same figures as JSON.
+--no-pin (or there is one CPU). Then, over plain HTTP, the request floor: koodrive-request-floor,
+pinned as the daemon is, sends the poll's 3 × N scope-list requests to the same simulator with
+what every client of the API must do and nothing else (signed, Beast, Boost.JSON), and its CPU per
+request is set beside the daemon's; and SQLite's floor for the first poll's rows: the same rows
+copied into an empty database of the same schema and settings, one INSERT ... SELECT per table.
+Prints a table; writes the same figures as JSON.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -21,6 +27,7 @@ import re
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,6 +77,10 @@ def parse_args():
     parser.add_argument("--json", help="where to write the figures (default WORK/bench.json)")
     parser.add_argument("--bin", default=str(ROOT / "build/src/cli/koodrive-audit"))
     parser.add_argument("--sim", default=str(ROOT / "build/src/sim/koodrive-sim"))
+    parser.add_argument("--floor-bin",
+                        default=str(ROOT / "build/tests/bench/koodrive-request-floor"))
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the request floor (koodrive-request-floor)")
     args = parser.parse_args()
     args.pin_cpus = None
     cpus = sorted(os.sched_getaffinity(0))
@@ -208,6 +219,70 @@ def run_poll(args, config, sim, label, work):
     }
 
 
+def run_request_floor(args, sim_port, sim, work):
+    """koodrive-request-floor against the simulator: its CPU per scope-list request."""
+    sim_cpu_before = cpu_seconds(sim.pid)
+    with open(work / "floor.err", "w") as err:
+        done = subprocess.run(
+            [args.floor_bin, "--port", str(sim_port), "--user-id", USER_ID, "--app-id", APP_ID,
+             "--app-secret-file", str(work / "app-secret"), "--concurrency",
+             str(args.concurrency)],
+            stdout=subprocess.PIPE, stderr=err, text=True, preexec_fn=pinned_to(args, "daemon"))
+    if done.returncode != 0:
+        fail(f"koodrive-request-floor failed (exit {done.returncode}); "
+             f"see {work / 'floor.err'}:\n{(work / 'floor.err').read_text()[-800:]}")
+    figures = json.loads(done.stdout)
+    requests = figures["requests"]
+    cpu = figures["cpu_user_s"] + figures["cpu_sys_s"]
+    return {
+        "requests": requests,
+        "wall_s": figures["wall_s"],
+        "cpu_user_s": figures["cpu_user_s"],
+        "cpu_sys_s": figures["cpu_sys_s"],
+        "cpu_us_per_request": round(cpu * 1e6 / requests, 1),
+        "sim_cpu_s": round(cpu_seconds(sim.pid) - sim_cpu_before, 2),
+    }
+
+
+# What the commit writes, parents first (the copy checks the foreign keys as the daemon's does).
+COPIED_TABLES = ("accounts", "polls", "devices", "scopes", "fetch_status", "baselines")
+
+
+def sqlite_floor(work):
+    """CPU time SQLite takes to write the database's rows with nothing else to do: an empty
+    database with the same schema and the daemon's settings (docs/schema.md), then one
+    INSERT ... SELECT per table in one transaction, as the commit's one transaction."""
+    source, copy = work / "audit.db", work / "sqlite-floor.db"
+    with contextlib.closing(sqlite3.connect(source)) as db:
+        schema = db.execute("SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    db = sqlite3.connect(copy, isolation_level=None)
+    try:
+        for pragma in (f"page_size = {page_size}", "auto_vacuum = INCREMENTAL",
+                       "journal_mode = WAL", "foreign_keys = ON", "synchronous = FULL"):
+            db.execute(f"PRAGMA {pragma}")
+        for _, sql in schema:
+            db.execute(sql)
+        db.execute("ATTACH ? AS source", (str(source),))
+        # Every row is the first poll's but the second poll's own `polls` row.
+        selects = {table: f"SELECT * FROM source.{table}" for table in COPIED_TABLES}
+        selects["polls"] += " WHERE poll_id = (SELECT min(poll_id) FROM source.polls)"
+        rows = sum(db.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+                   for select in selects.values())
+        started = time.process_time()
+        db.execute("BEGIN")
+        for table, select in selects.items():
+            db.execute(f"INSERT INTO main.{table} {select}")
+        db.execute("COMMIT")
+        cpu = time.process_time() - started
+    finally:
+        db.close()
+    for suffix in ("", "-wal", "-shm"):
+        pathlib.Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return {"rows": rows, "cpu_s": round(cpu, 3), "sqlite_version": sqlite3.sqlite_version}
+
+
 def rss_mib(pid):
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -300,6 +375,31 @@ def print_table(result):
         else:
             cells = [form.format(r[key]) for r in (first, second)]
         print(f"{title:30} {cells[0]:>14} {cells[1]:>15}")
+    if "request_floor" in result:
+        f = result["request_floor"]
+        print(f"\nrequest floor (koodrive-request-floor: {f['requests']} signed scope-list GETs, "
+              f"Beast, Boost.JSON; no records, no database)")
+        print(f"  CPU per request (µs)         {f['cpu_us_per_request']:>14.1f}   "
+              f"(user {f['cpu_user_s']:.2f} s, sys {f['cpu_sys_s']:.2f} s)")
+        print(f"  daemon above it (µs)         "
+              f"{first['cpu_us_per_request'] - f['cpu_us_per_request']:>14.1f} "
+              f"{second['cpu_us_per_request'] - f['cpu_us_per_request']:>15.1f}")
+        print(f"    outside the commit (µs)    "
+              f"{first['cpu_us_per_request_outside_commit'] - f['cpu_us_per_request']:>14.1f} "
+              f"{second['cpu_us_per_request_outside_commit'] - f['cpu_us_per_request']:>15.1f}")
+    elif result.get("request_floor_skipped"):
+        print(f"\nrequest floor: not measured ({result['request_floor_skipped']})")
+    q = result["sqlite_floor"]
+    print(f"\nSQLite floor of the first poll's rows ({q['rows']} rows copied into an empty "
+          f"database of the same schema, SQLite {q['sqlite_version']})")
+    print(f"  CPU (s)                      {q['cpu_s']:>14.3f}   the commit took "
+          f"{first['commit_cpu_s']:.3f}")
+    per_request = q["cpu_s"] * 1e6 / first["requests"]
+    print(f"  CPU per request (µs)         {per_request:>14.1f}")
+    if "request_floor" in result:
+        print(f"  with the request floor (µs)  "
+              f"{per_request + result['request_floor']['cpu_us_per_request']:>14.1f}   "
+              f"the least a first poll writing these rows costs")
     if "daemon" in result:
         d = result["daemon"]
         print(f"\ndaemon RSS over {d['polls']} polls (MiB): first {d['rss_first_mib']}, "
@@ -334,6 +434,15 @@ def main():
         config = write_config(work, port, args, cert)
         result["first_poll"] = run_poll(args, config, sim, "first", work)
         result["no_change_poll"] = run_poll(args, config, sim, "no-change", work)
+        if not args.floor:
+            result["request_floor_skipped"] = "--no-floor"
+        elif args.tls:
+            result["request_floor_skipped"] = "plain HTTP only"
+        elif not os.access(args.floor_bin, os.X_OK):
+            result["request_floor_skipped"] = f"{args.floor_bin} is not built"
+        else:
+            result["request_floor"] = run_request_floor(args, port, sim, work)
+        result["sqlite_floor"] = sqlite_floor(work)
         if args.rss_polls:
             result["daemon"] = run_daemon_polls(args, config, work, args.rss_polls)
     finally:
