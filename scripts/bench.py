@@ -399,7 +399,7 @@ def print_table(result):
     if "request_floor" in result:
         print(f"  with the request floor (µs)  "
               f"{per_request + result['request_floor']['cpu_us_per_request']:>14.1f}   "
-              f"the least a first poll writing these rows costs")
+              f"the floor of a first poll writing these rows")
     if "daemon" in result:
         d = result["daemon"]
         print(f"\ndaemon RSS over {d['polls']} polls (MiB): first {d['rss_first_mib']}, "
