@@ -254,15 +254,19 @@ def sqlite_floor(work):
     INSERT ... SELECT per table in one transaction, as the commit's one transaction."""
     source, copy = work / "audit.db", work / "sqlite-floor.db"
     with contextlib.closing(sqlite3.connect(source)) as db:
-        schema = db.execute("SELECT type, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                            "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        schema = [sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY rowid")]
+        # What the daemon's database file keeps, read from it rather than restated here.
+        pragmas = [f"{name} = {db.execute(f'PRAGMA {name}').fetchone()[0]}"
+                   for name in ("page_size", "auto_vacuum", "journal_mode")]
+    # What a connection sets, as the daemon's does (src/store/connection.cpp).
+    pragmas += ["foreign_keys = ON", "synchronous = FULL"]
     db = sqlite3.connect(copy, isolation_level=None)
     try:
-        for pragma in (f"page_size = {page_size}", "auto_vacuum = INCREMENTAL",
-                       "journal_mode = WAL", "foreign_keys = ON", "synchronous = FULL"):
+        for pragma in pragmas:
             db.execute(f"PRAGMA {pragma}")
-        for _, sql in schema:
+        for sql in schema:
             db.execute(sql)
         db.execute("ATTACH ? AS source", (str(source),))
         # Every row is the first poll's but the second poll's own `polls` row.
